@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import net from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import { waitFor } from './wait-for.js';
+
+const require = createRequire(import.meta.url);
+const READY_TIMEOUT_MS = 10_000;
+
+/** dynalite (DynamoDB API on LevelDB, in memory) as a child process. It has no TTL. */
+export class DynaliteProcess {
+  port = 0;
+  private proc: ManagedProcess | undefined;
+  constructor(readonly options: { name: string; runDir: string }) {}
+
+  get process(): ManagedProcess | undefined { return this.proc; }
+  get endpoint(): string { return `http://127.0.0.1:${this.port}`; }
+
+  async start(): Promise<this> {
+    this.port = this.port || (await freePort());
+    const cli = path.join(path.dirname(require.resolve('dynalite/package.json')), 'cli.js');
+    this.proc = new ManagedProcess({
+      name: this.options.name, command: process.execPath,
+      args: [cli, '--port', String(this.port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'],
+      runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
+    });
+    await this.proc.start();
+    await waitFor(`dynalite ${this.options.name}`, () => new Promise((resolve) => {
+      const s = net.connect(this.port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    }), READY_TIMEOUT_MS);
+    return this;
+  }
+
+  async stop(): Promise<void> { await this.proc?.stop('SIGTERM'); }
+
+  client(): DynamoDBClient {
+    return new DynamoDBClient({ endpoint: this.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  }
+}
+
+/**
+ * The sessions table as infra/ declares it: partition key token_hash, TTL attribute expires_at.
+ * dynalite is started with --createTableMs 0, so the table is ACTIVE when this returns.
+ */
+export async function createSessionsTable(client: DynamoDBClient, table: string): Promise<void> {
+  await client.send(new CreateTableCommand({
+    TableName: table,
+    AttributeDefinitions: [{ AttributeName: 'token_hash', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'token_hash', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+}

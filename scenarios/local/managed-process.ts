@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { track } from './registry.js';
+import { recordChildPid } from './temp-dir.js';
+import { TestbedError } from './errors.js';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  runDir: string;
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  stop_timeout_ms?: number;
+}
+
+const STOP_TIMEOUT_MS_DEFAULT = 10_000;
+
+/** A child process owned by the testbed: logs to a file, stoppable, killable, pausable. */
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private log: WriteStream | undefined;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined { return this.child?.pid; }
+  get running(): boolean { return this.child !== undefined && this.exitCode === null && this.exitSignal === null; }
+
+  async start(): Promise<void> {
+    const { spec } = this;
+    this.log = createWriteStream(spec.logFile, { flags: 'a' });
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd ?? spec.runDir,
+      env: { ...process.env, ...spec.env, TESTBED_RUN_DIR: spec.runDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(spec.uid === undefined ? {} : { uid: spec.uid, gid: spec.gid }),
+    });
+    this.child = child;
+    this.exitCode = null;
+    this.exitSignal = null;
+    child.stdout!.pipe(this.log, { end: false });
+    child.stderr!.pipe(this.log, { end: false });
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      this.exitCode = code; this.exitSignal = signal; resolve(code);
+    }));
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) => reject(new TestbedError(`cannot start ${spec.name} (${spec.command}): ${err.message}`)));
+    });
+    track(child);
+    await recordChildPid(spec.runDir, child.pid!);
+  }
+
+  signal(sig: NodeJS.Signals) {
+    if (this.running && this.child?.pid !== undefined) process.kill(this.child.pid, sig);
+  }
+
+  /** SIGTERM (or the given signal), then SIGKILL after stop_timeout_ms. */
+  async stop(sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.running) {
+      this.signal('SIGCONT'); // a paused process cannot act on SIGTERM
+      this.signal(sig);
+      const timeout = this.spec.stop_timeout_ms ?? STOP_TIMEOUT_MS_DEFAULT;
+      let timer: NodeJS.Timeout | undefined;
+      const killed = new Promise<void>((resolve) => {
+        timer = setTimeout(() => { this.signal('SIGKILL'); resolve(); }, timeout);
+      });
+      await Promise.race([this.exited, killed]);
+      clearTimeout(timer);
+      await this.exited;
+    }
+    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+  }
+
+  async waitExit(): Promise<number | null> { return this.exited; }
+}

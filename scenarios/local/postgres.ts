@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { appendFile, chown, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { TestbedError } from './errors.js';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import { postgresBinDir, postgresRunAs } from './binaries.js';
+
+const run = promisify(execFile);
+const READY_TIMEOUT_MS = 20_000;
+const READY_POLL_MS = 25;
+
+export interface PostgresOptions {
+  name: string;
+  runDir: string;
+  /** Extra server settings (-c name=value). */
+  settings?: Record<string, string | number>;
+}
+
+/** A Postgres server started from local binaries in its own data directory on a free port. */
+export class PostgresProcess {
+  readonly dataDir: string;
+  readonly socketDir: string;
+  port = 0;
+  private proc: ManagedProcess | undefined;
+  private readonly bin = postgresBinDir();
+  private readonly runAs = postgresRunAs();
+
+  constructor(readonly options: PostgresOptions) {
+    this.dataDir = path.join(options.runDir, options.name, 'data');
+    this.socketDir = path.join(options.runDir, options.name);
+  }
+
+  get process(): ManagedProcess | undefined { return this.proc; }
+
+  connectionConfig(database = 'postgres'): pg.ClientConfig {
+    return { host: '127.0.0.1', port: this.port, user: 'postgres', password: 'local', database };
+  }
+
+  /** initdb, configure for replication, start. */
+  async init(): Promise<this> {
+    await this.prepareDir();
+    await this.exec('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-instructions']);
+    await appendFile(path.join(this.dataDir, 'pg_hba.conf'), 'host replication postgres 127.0.0.1/32 trust\n');
+    return this;
+  }
+
+  /** Makes this server a streaming standby of `primary` with pg_basebackup. */
+  async initStandbyOf(primary: PostgresProcess, applicationName: string): Promise<this> {
+    await this.prepareDir();
+    await this.exec('pg_basebackup', ['-D', this.dataDir, '-h', '127.0.0.1', '-p', String(primary.port),
+      '-U', 'postgres', '-X', 'stream', '-R', '--checkpoint=fast', '-d', `application_name=${applicationName}`]);
+    return this;
+  }
+
+  async start(): Promise<this> {
+    this.port = this.port || (await freePort());
+    const settings: Record<string, string | number> = {
+      listen_addresses: '127.0.0.1', port: this.port, unix_socket_directories: this.socketDir,
+      max_connections: 300, shared_buffers: '256MB', wal_level: 'replica', max_wal_senders: 10,
+      hot_standby: 'on', logging_collector: 'off', log_min_messages: 'warning',
+      ...this.options.settings,
+    };
+    const args = ['-D', this.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    this.proc = new ManagedProcess({
+      name: this.options.name, command: path.join(this.bin, 'postgres'), args, runDir: this.options.runDir,
+      logFile: path.join(this.options.runDir, `${this.options.name}.log`), cwd: this.socketDir,
+      ...(this.runAs ?? {}),
+      // SIGINT is Postgres' "fast shutdown": abort transactions, checkpoint, exit.
+      stop_timeout_ms: 15_000,
+    });
+    await this.proc.start();
+    await this.waitReady();
+    return this;
+  }
+
+  async stop(): Promise<void> { await this.proc?.stop('SIGINT'); }
+
+  /** Promotes a standby to primary. Returns once it accepts writes. */
+  async promote(): Promise<void> {
+    const c = new pg.Client(this.connectionConfig());
+    await c.connect();
+    try {
+      await c.query('select pg_promote(true, 30)');
+    } finally {
+      await c.end();
+    }
+  }
+
+  async createDatabase(name: string): Promise<void> {
+    const c = new pg.Client(this.connectionConfig());
+    await c.connect();
+    try { await c.query(`create database ${pg.escapeIdentifier(name)}`); } finally { await c.end(); }
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (!this.proc!.running) {
+        throw new TestbedError(`postgres ${this.options.name} exited during start (code ${this.proc!.exitCode}); see ${this.proc!.spec.logFile}`);
+      }
+      const c = new pg.Client({ ...this.connectionConfig(), connectionTimeoutMillis: 1_000 });
+      try {
+        await c.connect();
+        await c.query('select 1');
+        await c.end();
+        return;
+      } catch {
+        await c.end().catch(() => {});
+        if (Date.now() > deadline) throw new TestbedError(`postgres ${this.options.name} not ready after ${READY_TIMEOUT_MS} ms; see ${this.proc!.spec.logFile}`);
+        await new Promise((r) => setTimeout(r, READY_POLL_MS));
+      }
+    }
+  }
+
+  private async prepareDir() {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    if (this.runAs) {
+      await chown(this.options.runDir, this.runAs.uid, this.runAs.gid);
+      await chown(this.socketDir, this.runAs.uid, this.runAs.gid);
+      await chown(this.dataDir, this.runAs.uid, this.runAs.gid);
+    }
+  }
+
+  private async exec(tool: string, args: string[]) {
+    try {
+      await run(path.join(this.bin, tool), args, {
+        ...(this.runAs ?? {}), cwd: this.socketDir, env: { ...process.env, PGAPPNAME: 'testbed' },
+      });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new TestbedError(`${tool} failed for ${this.options.name}: ${(e.stderr || e.message).trim()}`);
+    }
+  }
+}
+

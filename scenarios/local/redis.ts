@@ -1,0 +1,72 @@
+import net from 'node:net';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import { redisServerBinary } from './binaries.js';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import { waitFor } from './wait-for.js';
+
+const READY_TIMEOUT_MS = 10_000;
+
+export interface RedisOptions { name: string; runDir: string; replicaOf?: RedisProcess }
+
+/** redis-server from PATH on a free port; nothing persisted (like ElastiCache without backups). */
+export class RedisProcess {
+  port = 0;
+  private proc: ManagedProcess | undefined;
+  constructor(readonly options: RedisOptions) {}
+
+  get process(): ManagedProcess | undefined { return this.proc; }
+  get url(): string { return `redis://127.0.0.1:${this.port}`; }
+
+  async start(): Promise<this> {
+    const bin = redisServerBinary();
+    this.port = this.port || (await freePort());
+    const dir = path.join(this.options.runDir, this.options.name);
+    await mkdir(dir, { recursive: true });
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--dir', dir, '--protected-mode', 'no',
+      // Without it a replica's first sync waits 5 s for more replicas to batch with.
+      '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
+    if (this.options.replicaOf) args.push('--replicaof', '127.0.0.1', String(this.options.replicaOf.port));
+    this.proc = new ManagedProcess({
+      name: this.options.name, command: bin, args, runDir: this.options.runDir,
+      logFile: path.join(this.options.runDir, `${this.options.name}.log`),
+    });
+    await this.proc.start();
+    await waitFor(`redis ${this.options.name}`, () => this.ping(), READY_TIMEOUT_MS);
+    if (this.options.replicaOf) await waitFor(`redis replica ${this.options.name} sync`, () => this.replicaInSync(), READY_TIMEOUT_MS);
+    return this;
+  }
+
+  async stop(): Promise<void> { await this.proc?.stop('SIGTERM'); }
+
+  /** Promotes a replica (ElastiCache failover): REPLICAOF NO ONE. */
+  async promote(): Promise<void> { await this.command(['REPLICAOF', 'NO', 'ONE']); }
+
+  async command(args: string[]): Promise<unknown> {
+    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: true });
+    try {
+      await r.connect();
+      return await r.call(args[0]!, ...args.slice(1));
+    } finally {
+      r.disconnect();
+    }
+  }
+
+  private ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = net.connect(this.port, '127.0.0.1');
+      s.setTimeout(500, () => { s.destroy(); resolve(false); });
+      s.on('error', () => resolve(false));
+      s.on('connect', () => s.write('PING\r\n'));
+      s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    });
+  }
+
+  private async replicaInSync(): Promise<boolean> {
+    const info = String(await this.command(['INFO', 'replication']));
+    return /master_link_status:up/.test(info);
+  }
+}

@@ -1,0 +1,35 @@
+// Every child process the testbed starts is registered here, so it is killed when this process
+// ends for any reason we can observe: normal exit, an uncaught error, SIGINT/SIGTERM/SIGHUP.
+// (SIGKILL of the parent cannot be observed; `reapStale` in temp-dir.ts cleans up after that.)
+import type { ChildProcess } from 'node:child_process';
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function killAll() {
+  for (const child of live) {
+    try { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  live.clear();
+}
+
+function hook() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      // Re-raise with default behaviour so the exit status says how we ended.
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+export function track(child: ChildProcess) {
+  hook();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+export function liveChildren(): number { return live.size; }

@@ -1,0 +1,45 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TEMP_PREFIX = 'testbed-';
+const OWNER_FILE = 'owner.pid';
+const PIDS_FILE = 'children.pids';
+
+export async function makeRunDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), TEMP_PREFIX));
+  await writeFile(path.join(dir, OWNER_FILE), String(process.pid));
+  return dir;
+}
+
+export async function recordChildPid(dir: string, pid: number) {
+  await writeFile(path.join(dir, PIDS_FILE), `${pid}\n`, { flag: 'a' });
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** Guards against pid reuse: only a process started with this run's TESTBED_RUN_DIR is ours. */
+async function startedBy(pid: number, dir: string): Promise<boolean> {
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+  return environ.split('\0').includes(`TESTBED_RUN_DIR=${dir}`);
+}
+
+/** Kills the children and removes the directories of runs whose owner died without cleaning up. */
+export async function reapStale(): Promise<{ dirs: number; processes: number }> {
+  let dirs = 0, processes = 0;
+  for (const name of await readdir(os.tmpdir())) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '0'));
+    if (owner > 0 && alive(owner)) continue;
+    const pids = (await readFile(path.join(dir, PIDS_FILE), 'utf8').catch(() => '')).split('\n').map(Number).filter((p) => p > 0);
+    for (const pid of pids) {
+      if (alive(pid) && (await startedBy(pid, dir))) { try { process.kill(pid, 'SIGKILL'); processes++; } catch { /* raced */ } }
+    }
+    await rm(dir, { recursive: true, force: true });
+    dirs++;
+  }
+  return { dirs, processes };
+}

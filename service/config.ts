@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+// The environment contract of the service. infra/ imports this schema to prove the ECS task
+// definition provides every required variable and nothing unknown; keep it the single source.
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const configSchema = z
+  .object({
+    PORT: int(0, 65535).default(8080),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DB_HOST: z.string().min(1),
+    DB_PORT: int(1, 65535).default(5432),
+    DB_NAME: z.string().min(1),
+    DB_USER: z.string().min(1),
+    // Exactly one of the two: a Secrets Manager id (AWS) or an explicit local password.
+    DB_PASSWORD_SECRET_ID: z.string().min(1).optional(),
+    DB_PASSWORD: z.string().optional(),
+    DB_POOL_MAX: int(1, 500).default(20),
+    DB_STATEMENT_TIMEOUT_MS: int(100, 60_000).default(5_000),
+    DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+    REDIS_COMMAND_TIMEOUT_MS: int(5, 10_000).default(250),
+    CACHE_TTL_S: int(1, 86_400).default(300),
+    CACHE_TTL_JITTER_PCT: int(0, 50).default(10),
+    CACHE_STAMPEDE_PROTECTION: bool.default(true),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    SESSIONS_TABLE: z.string().min(3).max(255),
+    SESSION_CACHE_TTL_MS: int(0, 60_000).default(5_000),
+    IDEMPOTENCY_KEY_TTL_S: int(60, 7 * 86_400).default(86_400),
+    SHUTDOWN_TIMEOUT_MS: int(1_000, 120_000).default(30_000),
+    // Above the ALB idle timeout (60 s) so the ALB, not the task, closes idle connections.
+    KEEP_ALIVE_TIMEOUT_MS: int(61_000, 600_000).default(65_000),
+    BODY_BYTES_MAX: int(1_024, 1_048_576).default(16_384),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const both = c.DB_PASSWORD_SECRET_ID !== undefined && c.DB_PASSWORD !== undefined;
+    const none = c.DB_PASSWORD_SECRET_ID === undefined && c.DB_PASSWORD === undefined;
+    if (both || none) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_PASSWORD_SECRET_ID'],
+        message: 'set exactly one of DB_PASSWORD_SECRET_ID (AWS) or DB_PASSWORD (local)',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export const configKeys = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Picks only the variables the schema knows, so the rest of the process environment is ignored. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const known: Record<string, string> = {};
+  for (const key of configKeys) {
+    const value = env[key];
+    if (value !== undefined) known[key] = value;
+  }
+  const result = configSchema.safeParse(known);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+  );
+}

@@ -1,0 +1,20 @@
+import pg from 'pg';
+import type { Config } from '../config.js';
+
+export function createPool(config: Config, password: string, onIdleError: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({
+    host: config.DB_HOST,
+    port: config.DB_PORT,
+    database: config.DB_NAME,
+    user: config.DB_USER,
+    password,
+    max: config.DB_POOL_MAX,
+    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
+    statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    application_name: 'payments-service',
+  });
+  // An idle client losing its connection (failover, restart) must not crash the process.
+  pool.on('error', onIdleError);
+  return pool;
+}
