@@ -73,7 +73,8 @@ function errorHandler(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toApiError(err, ctx.config.BODY_BYTES_MAX);
     const api = known ?? new ApiError('internal_error');
-    if (known === null || api.status >= 500) req.log.error({ err }, 'request failed');
+    // pino-http logs the request once, with this error attached, at the level customLogLevel picks.
+    if (known === null || api.status >= 500) (res as Response & { err?: unknown }).err = err;
     if (res.headersSent) { res.destroy(); return; }
     res.status(api.status).type('application/problem+json').json(problemBody(api, req.originalUrl));
   };

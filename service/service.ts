@@ -14,6 +14,7 @@ import { resolveDbPassword } from './secrets.js';
 import { SessionStore } from './sessions.js';
 
 const DRAIN_POLL_MS = 50;
+const REDIS_CONNECT_WAIT_MS = 2_000;
 
 /** A running payment service: `stop()` drains it (refuse new, finish in-flight, close pools). */
 export class PaymentService {
@@ -88,6 +89,11 @@ async function buildContext(config: Config, logger: Logger): Promise<AppContext>
   let redisUp = true;
   redis.on('error', (err) => { if (redisUp) logger.warn({ err: err.message }, 'redis unavailable; serving from Postgres'); redisUp = false; });
   redis.on('ready', () => { if (!redisUp) logger.info('redis available again'); redisUp = true; });
+  // Start degraded rather than not at all when Redis is down, but give it a moment to connect.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS);
+    redis.once('ready', () => { clearTimeout(timer); resolve(); });
+  });
   const dynamo = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),

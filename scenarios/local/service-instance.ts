@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import { waitFor } from './wait-for.js';
+
+const require = createRequire(import.meta.url);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const READY_TIMEOUT_MS = 20_000;
+
+export interface ServiceInstanceOptions { name: string; runDir: string; env: Record<string, string>; az?: string }
+
+/** One payment service task: the real server entry point as a child process on a free port. */
+export class ServiceInstance {
+  port = 0;
+  private proc: ManagedProcess | undefined;
+  constructor(readonly options: ServiceInstanceOptions) {}
+
+  get process(): ManagedProcess | undefined { return this.proc; }
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  async start(): Promise<this> {
+    this.port = await freePort();
+    const tsx = require.resolve('tsx');
+    this.proc = new ManagedProcess({
+      name: this.options.name, command: process.execPath,
+      args: ['--import', tsx, path.join(repoRoot, 'service/server.ts')],
+      runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
+      cwd: repoRoot, env: { ...this.options.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stop_timeout_ms: 35_000,
+    });
+    await this.proc.start();
+    await waitFor(`service ${this.options.name}`, async () => {
+      if (!this.proc!.running) throw new Error('exited');
+      const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(500) });
+      return res.ok;
+    }, READY_TIMEOUT_MS, 50);
+    return this;
+  }
+
+  /** SIGTERM: the service drains (finishes in-flight, refuses new) and exits. */
+  async stop(): Promise<void> { await this.proc?.stop('SIGTERM'); }
+}
