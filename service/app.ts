@@ -74,7 +74,7 @@ function errorHandler(ctx: AppContext) {
     const known = toApiError(err, ctx.config.BODY_BYTES_MAX);
     const api = known ?? new ApiError('internal_error');
     // pino-http logs the request once, with this error attached, at the level customLogLevel picks.
-    if (known === null || api.status >= 500) (res as Response & { err?: unknown }).err = err;
+    if (known === null || api.status >= 500) (res as Response & { err?: Error }).err = err as Error;
     if (res.headersSent) { res.destroy(); return; }
     res.status(api.status).type('application/problem+json').json(problemBody(api, req.originalUrl));
   };

@@ -28,7 +28,8 @@ export const configSchema = z
     AWS_REGION: z.string().min(1).default('us-east-1'),
     DYNAMODB_ENDPOINT: z.url().optional(),
     SESSIONS_TABLE: z.string().min(3).max(255),
-    SESSION_CACHE_TTL_MS: int(0, 60_000).default(5_000),
+    // Revocation takes effect within this long; 0 disables the cache.
+    SESSION_CACHE_TTL_MS: int(0, 300_000).default(30_000),
     IDEMPOTENCY_KEY_TTL_S: int(60, 7 * 86_400).default(86_400),
     SHUTDOWN_TIMEOUT_MS: int(1_000, 120_000).default(30_000),
     // Above the ALB idle timeout (60 s) so the ALB, not the task, closes idle connections.
@@ -68,6 +69,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const result = configSchema.safeParse(known);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    result.error.issues.map((i) => {
+      const name = i.path.join('.') || '(root)';
+      return /received undefined/.test(i.message) ? `${name}: is required but not set` : `${name}: ${i.message}`;
+    }),
   );
 }

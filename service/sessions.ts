@@ -15,6 +15,7 @@ export function tokenHash(token: string): string {
 
 export class SessionStore {
   private readonly cache = new Map<string, { session: Session | null; cachedUntilMs: number }>();
+  private readonly inflight = new Map<string, Promise<Session | null>>();
 
   constructor(
     private readonly dynamo: DynamoDBClient,
@@ -33,6 +34,20 @@ export class SessionStore {
       this.metrics.sessionLookups.inc({ result: 'cached' });
       return hit.session && hit.session.expiresAtMs > now ? hit.session : null;
     }
+    // One DynamoDB read per token at a time, however many requests carry it.
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      pending = this.fetch(hash).finally(() => this.inflight.delete(hash));
+      this.inflight.set(hash, pending);
+    }
+    const session = await pending;
+    // DynamoDB TTL deletes lazily (dynalite not at all): the expiry is always checked here.
+    const live = session !== null && session.expiresAtMs > Date.now();
+    this.metrics.sessionLookups.inc({ result: live ? 'valid' : session ? 'expired' : 'unknown' });
+    return live ? session : null;
+  }
+
+  private async fetch(hash: string): Promise<Session | null> {
     const out = await this.dynamo.send(new GetItemCommand({
       TableName: this.table, Key: { token_hash: { S: hash } }, ConsistentRead: true,
     }));
@@ -40,16 +55,14 @@ export class SessionStore {
     const session: Session | null = item?.customer_id?.S && item.expires_at?.N
       ? { customerId: item.customer_id.S, expiresAtMs: Number(item.expires_at.N) * 1000 }
       : null;
-    this.remember(hash, session, now);
-    // DynamoDB TTL deletes lazily (dynalite not at all): the expiry is always checked here.
-    const live = session !== null && session.expiresAtMs > now;
-    this.metrics.sessionLookups.inc({ result: live ? 'valid' : session ? 'expired' : 'unknown' });
-    return live ? session : null;
+    this.remember(hash, session, Date.now());
+    return session;
   }
 
   private remember(hash: string, session: Session | null, now: number) {
     if (this.cacheTtl_ms === 0) return;
     if (this.cache.size >= SESSION_CACHE_ENTRIES_MAX) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(hash, { session, cachedUntilMs: now + this.cacheTtl_ms });
+    // Jitter (50-100% of the TTL) keeps tokens cached together from expiring together.
+    this.cache.set(hash, { session, cachedUntilMs: now + this.cacheTtl_ms * (0.5 + Math.random() / 2) });
   }
 }

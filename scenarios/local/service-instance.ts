@@ -9,7 +9,11 @@ const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
-export interface ServiceInstanceOptions { name: string; runDir: string; env: Record<string, string>; az?: string }
+export interface ServiceInstanceOptions {
+  name: string; runDir: string; env: Record<string, string>; az?: string;
+  /** Extra node flags, e.g. --cpu-prof for profiling a load run. */
+  node_args?: string[];
+}
 
 /** One payment service task: the real server entry point as a child process on a free port. */
 export class ServiceInstance {
@@ -25,7 +29,7 @@ export class ServiceInstance {
     const tsx = require.resolve('tsx');
     this.proc = new ManagedProcess({
       name: this.options.name, command: process.execPath,
-      args: ['--import', tsx, path.join(repoRoot, 'service/server.ts')],
+      args: [...(this.options.node_args ?? []), '--import', tsx, path.join(repoRoot, 'service/server.ts')],
       runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
       cwd: repoRoot, env: { ...this.options.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stop_timeout_ms: 35_000,
