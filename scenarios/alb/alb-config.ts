@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+// ALB target group semantics, with times in ms so scenarios can compress them.
+export const albConfigSchema = z.object({
+  listen_port: z.number().int().min(0).max(65535),
+  control_port: z.number().int().min(0).max(65535),
+  health: z.object({
+    path: z.string().startsWith('/').default('/health'),
+    interval_ms: z.number().int().min(50).max(300_000).default(1_000),
+    timeout_ms: z.number().int().min(10).max(120_000).default(500),
+    healthy_threshold: z.number().int().min(1).max(10).default(2),
+    unhealthy_threshold: z.number().int().min(1).max(10).default(2),
+  }).prefault({}),
+  deregistration_delay_ms: z.number().int().min(0).max(3_600_000).default(5_000),
+  /** ALB idle timeout: no response within it is a 504. */
+  idle_timeout_ms: z.number().int().min(100).max(4_000_000).default(60_000),
+  connections_per_target: z.number().int().min(1).max(1_024).default(64),
+});
+
+export type AlbConfig = z.infer<typeof albConfigSchema>;
+export type AlbConfigInput = z.input<typeof albConfigSchema>;
+
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
+export interface TargetInfo {
+  id: string; url: string; az: string; state: TargetState;
+  requests: number; errors_5xx: number; consecutive_ok: number; consecutive_fail: number; last_check_error?: string;
+}
+export interface AlbStats {
+  requests: number; by_status: Record<string, number>; targets: TargetInfo[];
+}

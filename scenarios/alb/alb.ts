@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../local/free-port.js';
+import { ManagedProcess } from '../local/managed-process.js';
+import { waitFor } from '../local/wait-for.js';
+import { albConfigSchema, type AlbConfigInput, type AlbStats, type TargetInfo } from './alb-config.js';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The ALB emulator child process and a client for its control API. */
+export class AlbEmulator {
+  private proc: ManagedProcess | undefined;
+  port = 0;
+  controlPort = 0;
+  constructor(readonly options: { runDir: string; config?: Partial<AlbConfigInput> }) {}
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get process(): ManagedProcess | undefined { return this.proc; }
+
+  async start(): Promise<this> {
+    this.port = await freePort();
+    this.controlPort = await freePort();
+    const config = albConfigSchema.parse({ ...this.options.config, listen_port: this.port, control_port: this.controlPort });
+    this.proc = new ManagedProcess({
+      name: 'alb', command: process.execPath,
+      args: ['--import', require.resolve('tsx'), path.join(here, 'alb-server.ts'), JSON.stringify(config)],
+      runDir: this.options.runDir, logFile: path.join(this.options.runDir, 'alb.log'),
+    });
+    await this.proc.start();
+    await waitFor('ALB emulator', async () => (await fetch(this.control('/targets'))).ok, 15_000, 50);
+    return this;
+  }
+
+  async stop(): Promise<void> { await this.proc?.stop('SIGTERM'); }
+
+  register(id: string, url: string, az: string): Promise<TargetInfo> { return this.call('POST', '/targets', { id, url, az }); }
+  deregister(id: string): Promise<TargetInfo> { return this.call('DELETE', `/targets/${encodeURIComponent(id)}`); }
+  targets(): Promise<TargetInfo[]> { return this.call('GET', '/targets'); }
+  stats(): Promise<AlbStats> { return this.call('GET', '/stats'); }
+
+  /** Resolves once the target reaches `state` (or throws after timeout_ms). */
+  async waitForState(id: string, state: TargetInfo['state'] | 'removed', timeout_ms = 15_000): Promise<void> {
+    await waitFor(`target ${id} ${state}`, async () => {
+      const t = (await this.targets()).find((x) => x.id === id);
+      return state === 'removed' ? t === undefined : t?.state === state;
+    }, timeout_ms, 25);
+  }
+
+  private control(p: string) { return `http://127.0.0.1:${this.controlPort}${p}`; }
+
+  private async call<T>(method: string, p: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.control(p), { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const out = await res.json() as T & { error?: string };
+    if (!res.ok) throw new Error(`ALB ${method} ${p}: ${out.error ?? res.status}`);
+    return out;
+  }
+}

@@ -1,0 +1,306 @@
+import { rm } from 'node:fs/promises';
+import pg from 'pg';
+import { migrate } from '../../service/db/migrate.js';
+import { seed, type SeedResult } from '../../service/seed.js';
+import { AlbEmulator } from '../alb/alb.js';
+import { createSessionsTable, DynaliteProcess } from '../local/dynalite.js';
+import { PostgresProcess } from '../local/postgres.js';
+import { RedisProcess } from '../local/redis.js';
+import { ServiceInstance } from '../local/service-instance.js';
+import { makeRunDir, reapStale } from '../local/temp-dir.js';
+import { FaultProxy } from '../proxy/fault-proxy.js';
+import type { Toxic, ToxicDirection } from '../proxy/toxics.js';
+import { EventLog, type TestbedEvent } from './event-log.js';
+import { treePss_bytes } from './process-memory.js';
+import { AZS, ENDPOINTS, proxyName, topologySchema, type Az, type Endpoint, type Topology, type TopologySpec } from './topology.js';
+
+const DATABASE = 'payments';
+const SESSIONS_TABLE = 'sessions';
+const STANDBY_NAME = 'standby_b';
+
+export interface InstanceInfo { id: string; az: Az; url: string; pid: number | undefined; running: boolean }
+
+/**
+ * A two-AZ copy of the production topology on one machine. AZ a holds the Postgres writer and the
+ * Redis primary; AZ b their standby and replica; every service instance reaches every dependency
+ * through the fault proxy listener of its own AZ, so a link (or a whole zone) can fail alone.
+ */
+export class Testbed {
+  readonly log: EventLog;
+  readonly instances = new Map<string, { az: Az; svc: ServiceInstance }>();
+  private readonly refusedAzs = new Set<Az>();
+  private instanceSeq = 0;
+  seeded!: SeedResult;
+  pgPrimary: PostgresProcess;
+  pgStandby: PostgresProcess | undefined;
+  redisPrimary: RedisProcess;
+  redisReplica: RedisProcess | undefined;
+  readonly dynamo: DynaliteProcess;
+  readonly proxy: FaultProxy;
+  readonly alb: AlbEmulator;
+  boot_ms = 0;
+  private stopped = false;
+  // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
+  private readonly nodes: { stop(): Promise<void> }[] = [];
+
+  private constructor(readonly topology: Topology, readonly runDir: string, onEvent?: (e: TestbedEvent) => void) {
+    this.log = new EventLog(onEvent);
+    this.pgPrimary = new PostgresProcess({ name: 'postgres-a', runDir });
+    this.redisPrimary = new RedisProcess({ name: 'redis-a', runDir });
+    this.dynamo = new DynaliteProcess({ name: 'dynamodb', runDir });
+    this.nodes.push(this.pgPrimary, this.redisPrimary);
+    this.proxy = new FaultProxy({ runDir });
+    this.alb = new AlbEmulator({ runDir, config: albConfig(topology) });
+  }
+
+  /** Boots the whole topology; on any failure everything already started is stopped. */
+  static async up(spec: TopologySpec = {}, o: { onEvent?: (e: TestbedEvent) => void; keepDir?: boolean } = {}): Promise<Testbed> {
+    await reapStale();
+    const topology = topologySchema.parse(spec);
+    const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
+    tb.keepDir = o.keepDir ?? false;
+    const start = performance.now();
+    try {
+      await tb.boot();
+    } catch (err) {
+      await tb.down();
+      throw err;
+    }
+    tb.boot_ms = Math.round(performance.now() - start);
+    tb.log.add('testbed_up', { boot_ms: tb.boot_ms });
+    return tb;
+  }
+
+  private keepDir = false;
+
+  private async boot() {
+    const t = this.topology;
+    await Promise.all([
+      this.pgPrimary.init().then(() => this.pgPrimary.start()).then(() => this.prepareDatabase()),
+      this.redisPrimary.start(),
+      this.dynamo.start().then(() => this.createSessionsTable()),
+      this.proxy.start(),
+      this.alb.start(),
+    ]);
+    const standby = t.replication === 'none' ? undefined : this.startStandby();
+    const replica = t.redis_replica ? this.startRedisReplica() : undefined;
+    await Promise.all([standby, replica]);
+    await this.createProxies();
+    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max: 4 });
+    const ddb = this.dynamo.client();
+    try {
+      this.seeded = await seed(pool, ddb, SESSIONS_TABLE, { ...t.seed, session_ttl_s: 24 * 3600 });
+    } finally {
+      await pool.end();
+      ddb.destroy();
+    }
+    await Promise.all(AZS.flatMap((az) => Array.from({ length: t.instances_per_az }, () => this.startInstance(az))));
+  }
+
+  private async prepareDatabase() {
+    await this.pgPrimary.createDatabase(DATABASE);
+    const c = new pg.Client(this.pgPrimary.connectionConfig(DATABASE));
+    await c.connect();
+    try { await migrate(c); } finally { await c.end(); }
+  }
+
+  private async createSessionsTable() {
+    const ddb = this.dynamo.client();
+    try { await createSessionsTable(ddb, SESSIONS_TABLE); } finally { ddb.destroy(); }
+  }
+
+  private async startStandby() {
+    this.pgStandby = new PostgresProcess({ name: 'postgres-b', runDir: this.runDir });
+    this.nodes.push(this.pgStandby);
+    await this.pgStandby.initStandbyOf(this.pgPrimary, STANDBY_NAME);
+    await this.pgStandby.start();
+    if (this.topology.replication === 'synchronous') {
+      // Only now: with no standby connected, synchronous commits would wait forever.
+      await this.sql(this.pgPrimary, `alter system set synchronous_standby_names = '${STANDBY_NAME}'`);
+      await this.sql(this.pgPrimary, 'select pg_reload_conf()');
+    }
+    this.log.add('postgres_standby_streaming', { mode: this.topology.replication });
+  }
+
+  private async startRedisReplica() {
+    this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary });
+    this.nodes.push(this.redisReplica);
+    await this.redisReplica.start();
+  }
+
+  private async createProxies() {
+    const upstream = (e: Endpoint) => {
+      const port = e === 'writer' ? this.pgPrimary.port : e === 'reader' ? (this.pgStandby ?? this.pgPrimary).port
+        : e === 'cache' ? this.redisPrimary.port : this.dynamo.port;
+      return { host: '127.0.0.1', port };
+    };
+    await Promise.all(AZS.flatMap((az) => ENDPOINTS.map((e) => this.proxy.create(proxyName(e, az), upstream(e)))));
+    this.proxyPorts = new Map((await this.proxy.list()).map((p) => [p.name, p.listen_port]));
+  }
+
+  private proxyPorts = new Map<string, number>();
+
+  private port(endpoint: Endpoint, az: Az): number {
+    const p = this.proxyPorts.get(proxyName(endpoint, az));
+    if (p === undefined) throw new Error(`no proxy ${proxyName(endpoint, az)}`);
+    return p;
+  }
+
+  // ---- control API for scenarios and chaos -------------------------------------------------
+
+  get url(): string { return this.alb.url; }
+
+  /** A new task in `az`, registered with the ALB once it answers /health. */
+  async startInstance(az: Az): Promise<string> {
+    if (this.refusedAzs.has(az)) {
+      this.log.add('capacity_refused', { az });
+      throw new Error(`insufficient capacity in AZ ${az}`);
+    }
+    const id = `svc-${az}-${++this.instanceSeq}`;
+    const env = {
+      DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: DATABASE, DB_USER: 'postgres', DB_PASSWORD: 'local',
+      REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
+      SESSIONS_TABLE, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+      LOG_LEVEL: 'warn', ...this.topology.service_env,
+    };
+    const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az });
+    this.instances.set(id, { az, svc });
+    await svc.start();
+    await this.alb.register(id, svc.url, az);
+    await this.alb.waitForState(id, 'healthy', 30_000);
+    this.log.add('instance_started', { id, az });
+    return id;
+  }
+
+  /** ECS stop: deregister from the ALB, wait the deregistration delay, then SIGTERM (drain). */
+  async stopInstance(id: string): Promise<void> {
+    const inst = this.instance(id);
+    await this.alb.deregister(id).catch(() => {});
+    await this.alb.waitForState(id, 'removed', 120_000).catch(() => {});
+    await inst.svc.stop();
+    this.instances.delete(id);
+    this.log.add('instance_stopped', { id, az: inst.az });
+  }
+
+  /** Crash: the process dies without draining; the ALB learns it from health checks. */
+  killInstance(id: string, signal: NodeJS.Signals = 'SIGKILL') {
+    this.instance(id).svc.process?.signal(signal);
+    this.log.add('instance_killed', { id, signal });
+  }
+
+  pauseInstance(id: string) { this.instance(id).svc.process?.signal('SIGSTOP'); this.log.add('instance_paused', { id }); }
+  resumeInstance(id: string) { this.instance(id).svc.process?.signal('SIGCONT'); this.log.add('instance_resumed', { id }); }
+
+  /** ECS rolling deploy with minimum healthy 100%: start a replacement, then stop the old task. */
+  async rollingRestart(): Promise<void> {
+    this.log.add('rolling_restart_begin');
+    for (const [id, { az }] of [...this.instances]) {
+      await this.startInstance(az); // returns once the ALB sees it healthy
+      await this.stopInstance(id);
+    }
+    this.log.add('rolling_restart_end');
+  }
+
+  listInstances(): InstanceInfo[] {
+    return [...this.instances].map(([id, { az, svc }]) => ({ id, az, url: svc.url, pid: svc.process?.pid, running: svc.process?.running ?? false }));
+  }
+
+  refuseCapacity(az: Az, refused: boolean) {
+    if (refused) this.refusedAzs.add(az); else this.refusedAzs.delete(az);
+    this.log.add(refused ? 'capacity_refused_on' : 'capacity_refused_off', { az });
+  }
+
+  async addToxic(endpoint: Endpoint, clientAz: Az, toxic: Toxic, o: { name?: string; direction?: ToxicDirection } = {}) {
+    await this.proxy.addToxic(proxyName(endpoint, clientAz), toxic, o);
+    this.log.add('toxic_added', { proxy: proxyName(endpoint, clientAz), toxic, ...o });
+  }
+
+  async removeToxic(endpoint: Endpoint, clientAz: Az, name?: string) {
+    await this.proxy.removeToxic(proxyName(endpoint, clientAz), name);
+    this.log.add('toxic_removed', { proxy: proxyName(endpoint, clientAz), name });
+  }
+
+  /** Aurora failover: promote the standby in AZ b and point the writer endpoint at it. */
+  async failoverDatabase(): Promise<{ promote_ms: number; total_ms: number }> {
+    if (!this.pgStandby) throw new Error('no standby: topology.replication is "none"');
+    const start = performance.now();
+    this.log.add('db_failover_begin');
+    await this.pgStandby.promote();
+    const promote_ms = Math.round(performance.now() - start);
+    const target = { host: '127.0.0.1', port: this.pgStandby.port };
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target, true)));
+    [this.pgPrimary, this.pgStandby] = [this.pgStandby, undefined];
+    const total_ms = Math.round(performance.now() - start);
+    this.log.add('db_failover_end', { promote_ms, total_ms });
+    return { promote_ms, total_ms };
+  }
+
+  /** ElastiCache failover: promote the replica and repoint the primary endpoint. */
+  async failoverCache(): Promise<{ total_ms: number }> {
+    if (!this.redisReplica) throw new Error('no Redis replica: topology.redis_replica is false');
+    const start = performance.now();
+    await this.redisReplica.promote();
+    const target = { host: '127.0.0.1', port: this.redisReplica.port };
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('cache', az), target, true)));
+    [this.redisPrimary, this.redisReplica] = [this.redisReplica, undefined];
+    const total_ms = Math.round(performance.now() - start);
+    this.log.add('cache_failover', { total_ms });
+    return { total_ms };
+  }
+
+  /** A pool straight to the current writer, bypassing proxies: for checkers, never for the service. */
+  writerPool(max = 4): pg.Pool {
+    return new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max });
+  }
+
+  /** Every process of the topology with its AZ: for `up`, the report and the memory benchmark. */
+  processes(): { name: string; az: Az | 'regional'; pid: number | undefined }[] {
+    const list: { name: string; az: Az | 'regional'; pid: number | undefined }[] = [
+      { name: 'postgres-writer', az: this.pgPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.pgPrimary.process?.pid },
+      ...(this.pgStandby ? [{ name: 'postgres-standby', az: 'b' as const, pid: this.pgStandby.process?.pid }] : []),
+      { name: 'redis-primary', az: this.redisPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.redisPrimary.process?.pid },
+      ...(this.redisReplica ? [{ name: 'redis-replica', az: 'b' as const, pid: this.redisReplica.process?.pid }] : []),
+      { name: 'dynamodb (dynalite)', az: 'regional', pid: this.dynamo.process?.pid },
+      { name: 'fault-proxy', az: 'regional', pid: this.proxy.process?.pid },
+      { name: 'alb', az: 'regional', pid: this.alb.process?.pid },
+      ...this.listInstances().map((i) => ({ name: i.id, az: i.az, pid: i.pid })),
+    ];
+    return list;
+  }
+
+  async pss_bytes(): Promise<number> {
+    return treePss_bytes(this.processes().map((p) => p.pid).filter((p): p is number => p !== undefined));
+  }
+
+  /** Stops everything in reverse order of dependency and removes the temp dir. Idempotent. */
+  async down(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.alb.stop().catch(() => {});
+    await Promise.allSettled([...this.instances.values()].map(({ svc }) => svc.process?.stop('SIGKILL')));
+    await Promise.allSettled([this.proxy.stop(), this.dynamo.stop(), ...this.nodes.map((n) => n.stop())]);
+    if (!this.keepDir) await rm(this.runDir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose]() { await this.down(); }
+
+  private instance(id: string) {
+    const inst = this.instances.get(id);
+    if (!inst) throw new Error(`no instance ${id}; have ${[...this.instances.keys()].join(', ')}`);
+    return inst;
+  }
+
+  private async sql(server: PostgresProcess, text: string) {
+    const c = new pg.Client(server.connectionConfig());
+    await c.connect();
+    try { await c.query(text); } finally { await c.end(); }
+  }
+}
+
+function albConfig(t: Topology) {
+  return {
+    ...(t.alb.deregistration_delay_ms === undefined ? {} : { deregistration_delay_ms: t.alb.deregistration_delay_ms }),
+    ...(t.alb.idle_timeout_ms === undefined ? {} : { idle_timeout_ms: t.alb.idle_timeout_ms }),
+    ...(t.alb.health ? { health: Object.fromEntries(Object.entries(t.alb.health).filter(([, v]) => v !== undefined)) } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const AZS = ['a', 'b'] as const;
+export type Az = (typeof AZS)[number];
+
+export const topologySchema = z.object({
+  instances_per_az: z.number().int().min(0).max(8).default(1),
+  /** Aurora-like writer + standby in the other AZ; synchronous means no acknowledged commit is lost on failover. */
+  replication: z.enum(['synchronous', 'asynchronous', 'none']).default('synchronous'),
+  redis_replica: z.boolean().default(true),
+  service_env: z.record(z.string(), z.string()).default({}),
+  alb: z.object({
+    health: z.object({
+      interval_ms: z.number().int().optional(), timeout_ms: z.number().int().optional(),
+      healthy_threshold: z.number().int().optional(), unhealthy_threshold: z.number().int().optional(),
+    }).optional(),
+    deregistration_delay_ms: z.number().int().optional(),
+    idle_timeout_ms: z.number().int().optional(),
+  }).default({}),
+  seed: z.object({
+    customers: z.number().int().min(2).max(100_000).default(1_000),
+    accounts_per_customer: z.number().int().min(1).max(10).default(2),
+    initial_balance_minor: z.coerce.bigint().default(100_000_000n),
+    currency: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+  }).prefault({}),
+});
+
+export type TopologySpec = z.input<typeof topologySchema>;
+export type Topology = z.output<typeof topologySchema>;
+
+/** Names of the fault proxy listeners: one per (client AZ, endpoint), so AZ links fail separately. */
+export const ENDPOINTS = ['writer', 'reader', 'cache', 'sessions'] as const;
+export type Endpoint = (typeof ENDPOINTS)[number];
+export const proxyName = (endpoint: Endpoint, clientAz: Az) => `${endpoint}@${clientAz}`;
