@@ -29,10 +29,16 @@ export interface HistoryRecord {
   meta?: Record<string, string>;
 }
 
+export interface ProgressSample {
+  t_s: number; phase: 'warmup' | 'measure'; last_s: { sent: number; ok: number; errors: number; p99_ms: number }; inflight: number;
+}
+
 export interface WindowStats { t_s: number; sent: number; ok: number; errors: number; p50_ms: number; p99_ms: number }
 
 export interface LoadResult {
+  /** Length of the measured part of the run (after warm-up). */
   duration_s: number;
+  measure_from_s: number;
   scheduled: number;
   sent: number;
   completed: number;
@@ -62,7 +68,9 @@ export interface OpenModelOptions {
   /** A send later than this behind its schedule counts as late: the generator fell behind. */
   late_threshold_ms?: number;
   keep_history?: boolean;
-  onProgress?: (p: { t_s: number; sent: number; completed: number; errors: number; inflight: number; p99_ms: number }) => void;
+  /** Arrivals before this are warm-up: charted in windows, left out of every summary and gate. */
+  measure_from_s?: number;
+  onProgress?: (p: ProgressSample) => void;
   signal?: AbortSignal;
 }
 
@@ -89,7 +97,10 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   const start = performance.now();
   const now = () => performance.now() - start;
   const schedule = arrivals(o.stages);
-  const duration_s = totalDuration_s(o.stages);
+  const measureFrom_ms = (o.measure_from_s ?? 0) * 1000;
+  const duration_s = totalDuration_s(o.stages) - (o.measure_from_s ?? 0);
+  if (duration_s <= 0) throw new Error('measure_from_s must be shorter than the load profile');
+  const measured = (intended_ms: number) => intended_ms >= measureFrom_ms;
 
   const fire = async (seq: number, intended_ms: number) => {
     const req = o.next(seq);
@@ -118,17 +129,20 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
     }
     const done_ms = now();
     const latency_ms = done_ms - intended_ms;
-    all.record(latency_ms);
-    let h = byOp.get(req.op);
-    if (!h) byOp.set(req.op, (h = new LatencyHistogram()));
-    h.record(latency_ms);
     const w = window(intended_ms);
     w.h.record(latency_ms);
-    completed++;
+    if (outcome === 'ok') w.ok++; else w.errors++;
     inflight--;
-    statusCounts[String(status)] = (statusCounts[String(status)] ?? 0) + 1;
-    if (code) codeCounts[code] = (codeCounts[code] ?? 0) + 1;
-    if (outcome === 'ok') { ok++; w.ok++; } else { errors++; w.errors++; }
+    if (intended_ms >= measureFrom_ms) {
+      all.record(latency_ms);
+      let h = byOp.get(req.op);
+      if (!h) byOp.set(req.op, (h = new LatencyHistogram()));
+      h.record(latency_ms);
+      completed++;
+      statusCounts[String(status)] = (statusCounts[String(status)] ?? 0) + 1;
+      if (code) codeCounts[code] = (codeCounts[code] ?? 0) + 1;
+      if (outcome === 'ok') ok++; else errors++;
+    }
     if (o.keep_history !== false) {
       history.push({
         seq, op: req.op, intended_ms: r3(intended_ms), sent_ms: r3(sent_ms), done_ms: r3(done_ms), latency_ms: r3(latency_ms), status, outcome,
@@ -144,13 +158,14 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
     const tick = () => {
       const t = now();
       while (!next.done && next.value <= t && !o.signal?.aborted) {
-        scheduled++;
+        const counts = measured(next.value);
+        if (counts) scheduled++;
         if (inflight >= inflightMax) {
-          dropped++;
+          if (counts) dropped++;
         } else {
-          if (t - next.value > lateThreshold_ms) late++;
+          if (counts && t - next.value > lateThreshold_ms) late++;
           inflight++;
-          sent++;
+          if (counts) sent++;
           void fire(seq, next.value);
         }
         seq++;
@@ -158,7 +173,11 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
       }
       if (o.onProgress && t - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = t;
-        o.onProgress({ t_s: Math.round(t / 100) / 10, sent, completed, errors, inflight, p99_ms: all.count ? all.percentile_ms(99) : 0 });
+        const last = windows[Math.floor(t / 1000) - 1];
+        o.onProgress({
+          t_s: Math.round(t / 100) / 10, phase: t < measureFrom_ms ? 'warmup' : 'measure', inflight,
+          last_s: { sent: last?.sent ?? 0, ok: last?.ok ?? 0, errors: last?.errors ?? 0, p99_ms: last ? r3(last.h.percentile_ms(99)) : 0 },
+        });
       }
       if ((next.done || o.signal?.aborted) && inflight === 0) { resolve(); return; }
       // Sleep until the next arrival (timers have ~1 ms resolution); everything due is sent in
@@ -170,11 +189,11 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   });
   await pool.close();
 
-  const elapsed_s = Math.max(duration_s, 1e-3);
+  const elapsed_s = duration_s;
   const latencyByOp: Record<string, LatencySummary> = {};
   for (const [op, h] of byOp) latencyByOp[op] = h.summary();
   return {
-    duration_s, scheduled, sent, completed, dropped, late,
+    duration_s, measure_from_s: o.measure_from_s ?? 0, scheduled, sent, completed, dropped, late,
     achieved_rate_per_s: Math.round((completed / elapsed_s) * 10) / 10,
     ok, errors, error_rate: completed ? errors / completed : 0,
     status_counts: statusCounts, code_counts: codeCounts,

@@ -1,0 +1,83 @@
+import type { Testbed } from '../scenarios/testbed/testbed.js';
+import { AZS, ENDPOINTS, type Az } from '../scenarios/testbed/topology.js';
+
+const BLACKHOLE = 'az_power_blackhole';
+const DETECT_POLL_MS = 50;
+/** Aurora and ElastiCache need time to notice a dead writer; compressed from ~30 s. */
+export const FAILOVER_DETECTION_MS = 2_000;
+
+export interface AzLossMeasures {
+  az: Az;
+  detect_ms?: number;          // until the ALB had no healthy target left in the zone
+  db_failover_ms?: number;     // promote + repoint, after detection delay
+  cache_failover_ms?: number;
+  replacement_az?: Az;
+  replacement_ready_ms?: number;
+}
+
+/**
+ * AWS FIS "AZ Availability: Power Interruption", compressed in time: the zone's tasks stop, its
+ * subnets drop traffic, the writer and cache primary in it fail over to the other zone,
+ * replacement capacity in it is refused, and after `duration_s` it comes back.
+ */
+export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: number, signal?: AbortSignal): Promise<AzLossMeasures> {
+  const other = AZS.find((z) => z !== az)!;
+  const m: AzLossMeasures = { az };
+  const t0 = performance.now();
+  const since = () => Math.round(performance.now() - t0);
+  tb.log.add('fault_start', { fault: 'az_power_interruption', az, duration_s });
+  tb.refuseCapacity(az, true);
+  const victims = tb.listInstances().filter((i) => i.az === az);
+  for (const v of victims) tb.killInstance(v.id, 'SIGKILL');
+  // The zone's subnets drop everything, including the links from the other zone into it.
+  const writerInZone = tb.processes().find((p) => p.name === 'postgres-writer')?.az === az;
+  const cacheInZone = tb.processes().find((p) => p.name === 'redis-primary')?.az === az;
+  await Promise.all(ENDPOINTS.map((e) => tb.addToxic(e, az, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE })));
+  if (writerInZone) await tb.addToxic('writer', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
+  if (cacheInZone) await tb.addToxic('cache', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
+  if (writerInZone) tb.pgPrimary.process?.signal('SIGKILL');
+  if (cacheInZone) tb.redisPrimary.process?.signal('SIGKILL');
+
+  const detection = (async () => {
+    while (!signal?.aborted) {
+      const targets = await tb.alb.targets();
+      if (!targets.some((t) => t.az === az && t.state === 'healthy')) { m.detect_ms = since(); tb.log.add('alb_zone_unhealthy', { az, detect_ms: m.detect_ms }); return; }
+      await sleep(DETECT_POLL_MS);
+    }
+  })();
+
+  await sleep(FAILOVER_DETECTION_MS, signal);
+  if (writerInZone) {
+    await tb.failoverDatabase();
+    await tb.removeToxic('writer', other, BLACKHOLE);
+    m.db_failover_ms = since();
+  }
+  if (cacheInZone) {
+    await tb.failoverCache();
+    await tb.removeToxic('cache', other, BLACKHOLE);
+    m.cache_failover_ms = since();
+  }
+  // ECS restores the desired count: the zone refuses, so replacements land in the other zone.
+  for (const _v of victims) {
+    try { await tb.startInstance(az); } catch {
+      await tb.startInstance(other);
+      m.replacement_az = other;
+    }
+  }
+  m.replacement_ready_ms = since();
+  await detection;
+
+  await sleep(Math.max(0, duration_s * 1000 - since()), signal);
+  tb.refuseCapacity(az, false);
+  await Promise.all(ENDPOINTS.map((e) => tb.removeToxic(e, az, BLACKHOLE)));
+  tb.log.add('fault_end', { fault: 'az_power_interruption', ...m });
+  return m;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

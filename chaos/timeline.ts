@@ -1,0 +1,61 @@
+import type { Testbed } from '../scenarios/testbed/testbed.js';
+import { azPowerInterruption } from './az-power-interruption.js';
+import type { FaultAction, TimelineStep } from './faults.js';
+
+export interface StepResult { at_s: number; kind: string; label?: string; started_ms: number; ended_ms: number; ok: boolean; error?: string; measures?: Record<string, unknown> }
+
+/**
+ * Runs the scenario's faults at their times on the load's clock (the testbed log's origin).
+ * A step that fails is recorded, not thrown: the run goes on and the report shows it.
+ */
+export async function runTimeline(tb: Testbed, steps: TimelineStep[], signal?: AbortSignal): Promise<StepResult[]> {
+  return Promise.all([...steps].sort((a, b) => a.at_s - b.at_s).map(async (step) => {
+    await sleepUntil(tb, step.at_s * 1000, signal);
+    const started_ms = Math.round(tb.log.now_ms());
+    tb.log.add('step_start', { kind: step.action.kind, label: step.label });
+    try {
+      const measures = await execute(tb, step.action, signal);
+      const ended_ms = Math.round(tb.log.now_ms());
+      tb.log.add('step_end', { kind: step.action.kind, label: step.label, took_ms: ended_ms - started_ms });
+      return { at_s: step.at_s, kind: step.action.kind, ...(step.label ? { label: step.label } : {}), started_ms, ended_ms, ok: true, ...(measures ? { measures } : {}) };
+    } catch (err) {
+      tb.log.add('step_failed', { kind: step.action.kind, error: (err as Error).message });
+      return { at_s: step.at_s, kind: step.action.kind, started_ms, ended_ms: Math.round(tb.log.now_ms()), ok: false, error: (err as Error).message };
+    }
+  }));
+}
+
+async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+  switch (a.kind) {
+    case 'kill_instances':
+      for (const i of tb.listInstances().filter((x) => x.az === a.az)) tb.killInstance(i.id, a.signal ?? 'SIGKILL');
+      return undefined;
+    case 'add_toxic':
+      await Promise.all(a.client_azs.map((az) => tb.addToxic(a.endpoint, az, a.toxic, { name: a.name, ...(a.direction ? { direction: a.direction } : {}) })));
+      return undefined;
+    case 'remove_toxic':
+      await Promise.all(a.client_azs.map((az) => tb.removeToxic(a.endpoint, az, a.name)));
+      return undefined;
+    case 'failover_db': return { ...(await tb.failoverDatabase()) };
+    case 'failover_cache': return { ...(await tb.failoverCache()) };
+    case 'restart_cache': {
+      const start = performance.now();
+      await tb.redisPrimary.stop();
+      await tb.redisPrimary.start();
+      return { restart_ms: Math.round(performance.now() - start) };
+    }
+    case 'rolling_restart': {
+      const start = performance.now();
+      await tb.rollingRestart();
+      return { took_ms: Math.round(performance.now() - start) };
+    }
+    case 'az_power_interruption': return { ...(await azPowerInterruption(tb, a.az, a.duration_s, signal)) };
+  }
+}
+
+function sleepUntil(tb: Testbed, at_ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, Math.max(0, at_ms - tb.log.now_ms()));
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,17 @@
+import type { Scenario, Suite } from '../scenario.js';
+import { baseline1kTps } from './baseline-1k-tps.js';
+import { capacity } from './capacity.js';
+import { mixedReadWrite } from './mixed-read-write.js';
+import { smoke } from './smoke.js';
+
+export const catalogue: Scenario[] = [smoke, baseline1kTps, mixedReadWrite, capacity];
+
+export function findScenario(name: string): Scenario {
+  const s = catalogue.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown scenario "${name}"; known: ${catalogue.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+export function suite(name: Suite): Scenario[] {
+  return catalogue.filter((s) => s.suites.includes(name));
+}

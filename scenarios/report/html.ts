@@ -1,0 +1,71 @@
+import type { RunReport } from './run-report.js';
+import { lineChart, type Band, type Marker } from './svg-chart.js';
+
+const esc = (s: unknown) => String(s).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const POINT_EVENTS = new Set(['instance_killed', 'db_failover_end', 'cache_failover', 'alb_zone_unhealthy', 'instance_started', 'instance_stopped', 'capacity_refused']);
+
+/** Fault windows (step start..end, fault_start..fault_end) and point events, on the load's clock. */
+export function faultWindows(r: RunReport): { bands: Band[]; markers: Marker[] } {
+  const bands: Band[] = [];
+  if (r.load.warmup_s > 0) bands.push({ from_s: 0, to_s: r.load.warmup_s, label: 'warm-up (not measured)', color: '#999' });
+  for (const s of r.timeline) bands.push({ from_s: s.started_ms / 1000, to_s: s.ended_ms / 1000, label: s.label ?? s.kind, color: s.ok ? '#d33' : '#f90' });
+  const starts = r.events.filter((e) => e.kind === 'fault_start');
+  for (const st of starts) {
+    const end = r.events.find((e) => e.kind === 'fault_end' && e.t_ms >= st.t_ms);
+    if (end) bands.push({ from_s: st.t_ms / 1000, to_s: end.t_ms / 1000, label: String(st.detail.fault ?? 'fault'), color: '#d33' });
+  }
+  const markers = r.events.filter((e) => POINT_EVENTS.has(e.kind) && e.t_ms >= 0).map((e) => ({ at_s: e.t_ms / 1000, label: `${e.kind} ${JSON.stringify(e.detail)}` }));
+  return { bands, markers };
+}
+
+/** A self-contained HTML page: verdict, gates, charts over time with fault windows, invariants, events. */
+export function toHtml(r: RunReport): string {
+  const { bands, markers } = faultWindows(r);
+  const xMax = r.windows.length;
+  const p99Gate = r.gates.find((g) => g.metric === 'latency_p99_ms');
+  const charts = [
+    lineChart({ title: 'Throughput (requests per second, by scheduled second)', unit: 'req/s', x_max_s: xMax, bands, markers, series: [
+      { name: 'ok', color: '#2a7', points: r.windows.map((w) => [w.t_s, w.ok]) },
+      { name: 'errors', color: '#d33', points: r.windows.map((w) => [w.t_s, w.errors]) },
+    ] }),
+    lineChart({ title: 'Latency from scheduled send (ms)', unit: 'ms', x_max_s: xMax, bands, markers, y_max: Math.max(1_000, (p99Gate?.threshold ?? 0) * 3),
+      ...(p99Gate ? { threshold: { value: p99Gate.threshold, label: `gate p99 ${p99Gate.op} ${p99Gate.threshold} ms` } } : {}),
+      series: [
+        { name: 'p50', color: '#27c', points: r.windows.map((w) => [w.t_s, w.p50_ms]) },
+        { name: 'p99', color: '#c52', points: r.windows.map((w) => [w.t_s, w.p99_ms]) },
+      ] }),
+    lineChart({ title: 'Error rate (%)', unit: '%', x_max_s: xMax, bands, markers, series: [
+      { name: 'errors', color: '#d33', points: r.windows.map((w) => [w.t_s, w.sent ? (100 * w.errors) / w.sent : 0]) },
+    ] }),
+  ];
+  const row = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+  const gates = r.gates.map((g) => `<tr class="${g.pass ? 'pass' : 'fail'}"><td>${g.pass ? 'PASS' : 'FAIL'}</td><td>${esc(g.name)}</td><td>${esc(g.measured)}</td><td>${esc(`${g.op} ${g.threshold}`)}</td><td>${g.baseline === undefined ? '' : esc(`${g.baseline} (${g.delta_pct}%)`)}</td></tr>`).join('');
+  const lat = r.load.latency;
+  const inv = r.invariants;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.scenario)}: ${r.verdict.toUpperCase()}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:920px;color:#222}
+h1{font-size:22px}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600}
+.v-pass{background:#2a7}.v-fail{background:#c33}.v-error{background:#f90}
+table{border-collapse:collapse;margin:8px 0 18px;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;font-size:13px}
+tr.pass td:first-child{color:#2a7;font-weight:600}tr.fail td:first-child{color:#c33;font-weight:600}
+figure{margin:10px 0 18px}figcaption{font-weight:600;margin-bottom:4px}.chart{width:100%;height:auto;border:1px solid #eee}
+code{background:#f4f4f4;padding:1px 4px}
+</style></head><body>
+<h1>${esc(r.scenario)} <span class="verdict v-${r.verdict}">${r.verdict.toUpperCase()}</span></h1>
+<p>${esc(r.description)}</p>
+${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
+<p>Started ${esc(r.started_at)} · ${r.machine.cpus} CPUs · ${r.machine.memory_gib} GiB · Node ${esc(r.machine.node)}${r.commit ? ` · commit <code>${esc(r.commit)}</code>` : ''} · topology booted in ${r.topology.boot_ms} ms</p>
+<h2>Gates</h2><table><tr><th></th><th>gate</th><th>measured</th><th>required</th><th>baseline</th></tr>${gates}</table>
+<h2>Over time</h2>${charts.join('\n')}
+<h2>Load (measured part, after ${r.load.warmup_s} s warm-up)</h2>
+<table>${row(['duration', `${r.load.duration_s} s`])}${row(['scheduled / sent / completed', `${r.load.scheduled} / ${r.load.sent} / ${r.load.completed}`])}${row(['dropped / late sends', `${r.load.dropped} / ${r.load.late}`])}${row(['achieved rate', `${r.load.achieved_rate_per_s} /s`])}${row(['error rate', `${(r.load.error_rate * 100).toFixed(3)} %`])}${row(['latency p50 / p95 / p99 / p99.9 / max', `${lat.p50_ms} / ${lat.p95_ms} / ${lat.p99_ms} / ${lat.p999_ms} / ${lat.max_ms} ms`])}${row(['statuses', JSON.stringify(r.load.status_counts)])}${row(['error codes', JSON.stringify(r.load.code_counts)])}</table>
+${inv ? `<h2>Ledger invariants</h2><p>${inv.ok ? 'All rules hold.' : `<b>${inv.violations.length} violation(s)</b>`} Payments in DB ${inv.stats.payments_in_db}; acknowledged ${inv.stats.acknowledged}, found ${inv.stats.acknowledged_found}; uncertain ${inv.stats.uncertain} (applied ${inv.stats.uncertain_applied}).</p>${inv.violations.length ? `<table><tr><th>rule</th><th>violation</th></tr>${inv.violations.map((v) => row([v.rule, v.message])).join('')}</table>` : ''}` : ''}
+${r.recovery ? `<h2>Recovery</h2><table>${Object.entries(r.recovery).map(([k, v]) => row([k, v === null ? 'not reached' : v])).join('')}</table>` : ''}
+${r.timeline.length ? `<h2>Timeline</h2><table><tr><th>at</th><th>step</th><th>took</th><th>result</th></tr>${r.timeline.map((s) => row([`${s.at_s} s`, s.label ?? s.kind, `${s.ended_ms - s.started_ms} ms`, s.ok ? JSON.stringify(s.measures ?? {}) : `FAILED: ${s.error}`])).join('')}</table>` : ''}
+${r.runbook ? `<h2>Runbook <code>${esc(r.runbook.path)}</code>: measured steps</h2><table>${r.runbook.steps.map((s) => row([s.step, `${s.took_ms} ms`])).join('')}</table>` : ''}
+<h2>Events</h2><table><tr><th>t</th><th>event</th><th>detail</th></tr>${r.events.map((e) => row([`${(e.t_ms / 1000).toFixed(2)} s`, e.kind, JSON.stringify(e.detail)])).join('')}</table>
+${r.error ? `<h2>Error</h2><pre>${esc(r.error)}</pre>` : ''}
+</body></html>
+`;
+}

@@ -1,0 +1,35 @@
+import type { CheckReport } from '../../chaos/history-checker.js';
+import type { StepResult } from '../../chaos/timeline.js';
+import type { GateResult } from '../../loadtests/gates.js';
+import type { LatencySummary } from '../../loadtests/latency-histogram.js';
+import type { WindowStats } from '../../loadtests/open-model.js';
+import type { TestbedEvent } from '../testbed/event-log.js';
+
+/** report.json: everything a person or a machine needs to judge one scenario run. */
+export interface RunReport {
+  schema: 'testbed-run/1';
+  scenario: string;
+  description: string;
+  verdict: 'pass' | 'fail' | 'error';
+  reasons: string[];
+  started_at: string;
+  finished_at: string;
+  commit?: string;
+  machine: { cpus: number; memory_gib: number; node: string };
+  topology: { boot_ms: number; processes: { name: string; az: string }[]; memory_idle_bytes?: number; memory_under_load_bytes?: number };
+  load: {
+    duration_s: number; warmup_s: number; scheduled: number; sent: number; completed: number; dropped: number; late: number;
+    achieved_rate_per_s: number; error_rate: number; status_counts: Record<string, number>; code_counts: Record<string, number>;
+    latency: LatencySummary; latency_by_op: Record<string, LatencySummary>; histogram: string;
+  };
+  gates: GateResult[];
+  steady_state?: { before: GateResult[]; after: GateResult[] };
+  invariants?: CheckReport;
+  timeline: StepResult[];
+  recovery?: Record<string, number | null>;
+  events: TestbedEvent[];
+  windows: WindowStats[];
+  capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
+  runbook?: { path: string; steps: { step: string; took_ms: number }[] };
+  error?: string;
+}

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { checkLedger, formatViolations } from '../chaos/history-checker.js';
+import { runTimeline } from '../chaos/timeline.js';
+import { compareToBaseline, evaluateGates, type Baseline, type GateResult } from '../loadtests/gates.js';
+import { runOpenModel, type LoadResult, type ProgressSample } from '../loadtests/open-model.js';
+import { paymentMix } from '../loadtests/payment-mix.js';
+import { toHtml } from './report/html.js';
+import { toJUnit } from './report/junit.js';
+import type { RunReport } from './report/run-report.js';
+import { recoveryFrom } from './recovery.js';
+import { validateScenario, type Scenario } from './scenario.js';
+import { Testbed } from './testbed/testbed.js';
+
+export interface RunOptions {
+  outDir: string;
+  baseline?: Baseline;
+  regression_pct?: number;
+  progress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+const P99_RECOVERY_THRESHOLD_MS = 200;
+
+/** Boots the scenario's topology, runs load and faults, judges, writes report.json/junit.xml/report.html. */
+export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport> {
+  validateScenario(s);
+  const say = o.progress ?? (() => {});
+  const started_at = new Date().toISOString();
+  const runId = `${s.name}-${Date.now().toString(36)}`;
+  let tb: Testbed | undefined;
+  const report: RunReport = emptyReport(s, started_at);
+  try {
+    say(`[${s.name}] booting topology`);
+    tb = await Testbed.up(s.topology, { onEvent: (e) => { if (e.kind !== 'toxic_added' && e.kind !== 'toxic_removed') say(`[${s.name}] t=${(e.t_ms / 1000).toFixed(1)}s ${e.kind} ${JSON.stringify(e.detail)}`); } });
+    report.topology = { boot_ms: tb.boot_ms, processes: tb.processes().map((p) => ({ name: p.name, az: p.az })), memory_idle_bytes: await tb.pss_bytes() };
+    say(`[${s.name}] topology up in ${tb.boot_ms} ms (${report.topology.processes.length} processes, ${mb(report.topology.memory_idle_bytes!)} MB)`);
+    const next = paymentMix(tb.seeded, {
+      mix: s.load.mix, hot_share: s.load.hot_share ?? 0.1, hot_accounts: s.load.hot_accounts ?? 5,
+      amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId,
+    });
+    if (s.steady_state) report.steady_state = { before: await probe(tb, s, next, 'before', say), after: [] };
+
+    const ac = new AbortController();
+    o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+    tb.log.resetOrigin();
+    const memorySample = setTimeout(() => { void tb!.pss_bytes().then((b) => { report.topology.memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
+    const timeline = runTimeline(tb, s.timeline ?? [], ac.signal);
+    const load = await runOpenModel({
+      target: tb.url, stages: s.load.stages, measure_from_s: s.load.warmup_s, next, signal: ac.signal,
+      timeout_ms: s.load.timeout_ms ?? 10_000, inflight_max: s.load.inflight_max ?? 4_000,
+      onProgress: (p) => say(progressLine(s.name, p)),
+    });
+    clearTimeout(memorySample);
+    report.timeline = await timeline;
+    if (report.runbook) report.runbook.steps = report.timeline.map((t) => ({ step: t.label ?? t.kind, took_ms: t.ended_ms - t.started_ms }));
+    fillLoad(report, load, s);
+    if (s.steady_state) report.steady_state!.after = await probe(tb, s, next, 'after', say);
+    if (s.invariants.includes('ledger')) {
+      const pool = tb.writerPool();
+      try { report.invariants = await checkLedger(pool, load.history); } finally { await pool.end(); }
+      say(`[${s.name}] ${formatViolations(report.invariants)}`);
+    }
+    report.gates = evaluateGates(load, s.gates);
+    if (o.baseline) report.gates.push(...compareToBaseline(report.gates, o.baseline, o.regression_pct ?? 10));
+    const firstFault = report.timeline[0];
+    if (firstFault) {
+      const rec = recoveryFrom(load.windows, firstFault.started_ms / 1000, P99_RECOVERY_THRESHOLD_MS);
+      const measures = Object.fromEntries(report.timeline.flatMap((t) => Object.entries(t.measures ?? {}).filter(([, v]) => typeof v === 'number'))) as Record<string, number>;
+      report.recovery = { ...measures, ...rec };
+    }
+    report.events = tb.log.events;
+    if (s.analysis === 'knee') report.capacity = kneeOf(load, s);
+    judge(report, s);
+  } catch (err) {
+    report.verdict = 'error';
+    report.error = (err as Error).message;
+    report.reasons.push(`run failed: ${(err as Error).message}`);
+    if (tb) report.events = tb.log.events;
+  } finally {
+    await tb?.down();
+    report.finished_at = new Date().toISOString();
+  }
+  await writeReports(o.outDir, report);
+  return report;
+}
+
+/** The highest stage whose every second kept p99 under 200 ms and errors under 0.1%. */
+function kneeOf(l: LoadResult, s: Scenario): NonNullable<RunReport['capacity']> {
+  const stages: NonNullable<RunReport['capacity']>['stages'] = [];
+  let t = 0;
+  for (const st of s.load.stages) {
+    const ws = l.windows.filter((w) => w.t_s >= t && w.t_s < t + st.duration_s);
+    const sent = ws.reduce((n, w) => n + w.sent, 0), errors = ws.reduce((n, w) => n + w.errors, 0);
+    const rate = 'rate_per_s' in st ? st.rate_per_s : st.to_rate_per_s;
+    const worst = Math.max(0, ...ws.map((w) => w.p99_ms));
+    stages.push({ rate_per_s: rate, worst_p99_ms: worst, error_rate: sent ? errors / sent : 0, ok: worst < 200 && (sent ? errors / sent : 0) < 0.001 });
+    t += st.duration_s;
+  }
+  const firstBad = stages.findIndex((x) => !x.ok);
+  const good = (firstBad < 0 ? stages : stages.slice(0, firstBad)).filter((x) => x.ok);
+  return { knee_rate_per_s: good.at(-1)?.rate_per_s ?? 0, broke_at_rate_per_s: firstBad < 0 ? null : stages[firstBad]!.rate_per_s, stages };
+}
+
+function judge(r: RunReport, s: Scenario) {
+  for (const g of r.gates) if (!g.pass) r.reasons.push(`gate failed: ${g.name} (measured ${g.measured})`);
+  for (const g of [...(r.steady_state?.before ?? []), ...(r.steady_state?.after ?? [])]) if (!g.pass) r.reasons.push(`steady state not met: ${g.name} (measured ${g.measured})`);
+  for (const t of r.timeline) if (!t.ok) r.reasons.push(`timeline step ${t.kind} failed: ${t.error}`);
+  if (r.invariants) {
+    if (s.expect_violations) {
+      if (r.invariants.ok) r.reasons.push('the checker was expected to report violations here and reported none');
+    } else if (!r.invariants.ok) r.reasons.push(formatViolations(r.invariants));
+  }
+  r.verdict = r.reasons.length === 0 ? 'pass' : 'fail';
+}
+
+async function probe(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], phase: string, say: (l: string) => void): Promise<GateResult[]> {
+  const ss = s.steady_state!;
+  say(`[${s.name}] steady-state probe (${phase}): ${ss.probe_s}s at ${ss.rate_per_s}/s`);
+  const r = await runOpenModel({ target: tb.url, stages: [{ duration_s: ss.probe_s, rate_per_s: ss.rate_per_s }], next: (i) => next(1e9 + (phase === 'after' ? 1e8 : 0) + i), keep_history: false });
+  return evaluateGates(r, ss.gates);
+}
+
+function fillLoad(r: RunReport, l: LoadResult, s: Scenario) {
+  r.load = {
+    duration_s: l.duration_s, warmup_s: s.load.warmup_s, scheduled: l.scheduled, sent: l.sent, completed: l.completed,
+    dropped: l.dropped, late: l.late, achieved_rate_per_s: l.achieved_rate_per_s, error_rate: l.error_rate,
+    status_counts: l.status_counts, code_counts: l.code_counts, latency: l.latency, latency_by_op: l.latency_by_op, histogram: l.histogram,
+  };
+  r.windows = l.windows;
+}
+
+function progressLine(name: string, p: ProgressSample): string {
+  return `[${name}] t=${p.t_s.toFixed(0).padStart(3)}s ${p.phase === 'warmup' ? 'warm-up' : 'measure'} sent/s=${p.last_s.sent} ok/s=${p.last_s.ok} err/s=${p.last_s.errors} p99=${p.last_s.p99_ms.toFixed(1)}ms inflight=${p.inflight}`;
+}
+
+export async function writeReports(outDir: string, r: RunReport) {
+  const dir = path.join(outDir, r.scenario);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'report.json'), JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+  await writeFile(path.join(dir, 'junit.xml'), toJUnit([r]));
+  await writeFile(path.join(dir, 'report.html'), toHtml(r));
+}
+
+function emptyReport(s: Scenario, started_at: string): RunReport {
+  let commit: string | undefined;
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
+  return {
+    schema: 'testbed-run/1', scenario: s.name, description: s.description, verdict: 'error', reasons: [], started_at, finished_at: started_at,
+    ...(commit ? { commit } : {}),
+    machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    topology: { boot_ms: 0, processes: [] },
+    load: { duration_s: 0, warmup_s: s.load.warmup_s, scheduled: 0, sent: 0, completed: 0, dropped: 0, late: 0, achieved_rate_per_s: 0, error_rate: 0, status_counts: {}, code_counts: {}, latency: { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: {}, histogram: '' },
+    gates: [], timeline: [], events: [], windows: [],
+    ...(s.runbook ? { runbook: { path: s.runbook, steps: [] } } : {}),
+  };
+}
+
+const mb = (b: number) => Math.round(b / 1e6);

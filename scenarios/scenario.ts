@@ -1,0 +1,53 @@
+import type { TimelineStep } from '../chaos/faults.js';
+import type { Gate } from '../loadtests/gates.js';
+import type { Mix } from '../loadtests/payment-mix.js';
+import type { Stage } from '../loadtests/schedule.js';
+import type { TopologySpec } from './testbed/topology.js';
+
+export type Suite = 'gate' | 'chaos' | 'capacity' | 'extended';
+
+export interface LoadProfile {
+  /** Arrival-rate stages; the first `warmup_s` seconds are not measured. */
+  stages: Stage[];
+  warmup_s: number;
+  mix: Mix;
+  hot_share?: number;
+  hot_accounts?: number;
+  amount_minor_max?: number;
+  seed?: number;
+  timeout_ms?: number;
+  inflight_max?: number;
+}
+
+/** Chaos Toolkit's steady-state hypothesis: what "healthy" means, checked before and after. */
+export interface SteadyState { probe_s: number; rate_per_s: number; gates: Gate[] }
+
+/** A scenario is data: everything a run does and judges, in one typed object. */
+export interface Scenario {
+  name: string;
+  description: string;
+  suites: Suite[];
+  topology: TopologySpec;
+  load: LoadProfile;
+  timeline?: TimelineStep[];
+  steady_state?: SteadyState;
+  /** 'ledger' runs the history checker (rules 1-5) after the load. */
+  invariants: 'ledger'[];
+  gates: Gate[];
+  /** Path of the runbook (chaos/runbooks/*.md) whose steps this scenario rehearses. */
+  runbook?: string;
+  /** 'knee': report the highest stage rate that kept p99 < 200 ms and errors < 0.1%. */
+  analysis?: 'knee';
+  /** Set when the scenario expects the checker to find violations (a demonstration of detection). */
+  expect_violations?: boolean;
+}
+
+export function validateScenario(s: Scenario): void {
+  if (!/^[a-z0-9-]{1,64}$/.test(s.name)) throw new Error(`scenario name ${s.name} must be kebab-case`);
+  const total = s.load.stages.reduce((t, st) => t + st.duration_s, 0);
+  if (!(s.load.warmup_s >= 0 && s.load.warmup_s < total)) throw new Error(`${s.name}: warmup_s must be in [0, ${total})`);
+  for (const step of s.timeline ?? []) {
+    if (!(step.at_s >= 0 && step.at_s <= total)) throw new Error(`${s.name}: timeline step ${step.action.kind} at ${step.at_s}s is outside the ${total}s load`);
+  }
+  if (s.gates.length === 0 && s.invariants.length === 0) throw new Error(`${s.name}: a scenario must judge something (gates or invariants)`);
+}
