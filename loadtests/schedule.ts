@@ -21,23 +21,23 @@ export function totalDuration_s(stages: Stage[]): number {
   return stages.reduce((t, s) => t + s.duration_s, 0);
 }
 
-/** Yields intended send times in ms from the start of the run. */
+/**
+ * Yields intended send times in ms from the start of the run. The k-th arrival of a stage is
+ * where the integral of its rate reaches k, so ramps send exactly the area under them.
+ */
 export function* arrivals(stages: Stage[]): Generator<number> {
   validateStages(stages);
   let stageStart_ms = 0;
   for (const s of stages) {
-    const end_ms = stageStart_ms + s.duration_s * 1000;
-    const rateAt = (t_ms: number) => 'rate_per_s' in s
-      ? s.rate_per_s
-      : s.from_rate_per_s + ((s.to_rate_per_s - s.from_rate_per_s) * (t_ms - stageStart_ms)) / (s.duration_s * 1000);
-    let t = stageStart_ms;
-    for (;;) {
-      const rate = rateAt(t);
-      if (rate <= 0) { t += 10; if (t >= end_ms) break; continue; }
-      if (t >= end_ms) break;
-      yield t;
-      t += 1000 / rate;
+    const D = s.duration_s;
+    const r0 = 'rate_per_s' in s ? s.rate_per_s : s.from_rate_per_s;
+    const r1 = 'rate_per_s' in s ? s.rate_per_s : s.to_rate_per_s;
+    const a = (r1 - r0) / (2 * D); // N(t) = a t^2 + r0 t
+    for (let k = 0; ; k++) {
+      const t_s = a === 0 ? (r0 > 0 ? k / r0 : Infinity) : (-r0 + Math.sqrt(r0 * r0 + 4 * a * k)) / (2 * a);
+      if (!(t_s < D)) break;
+      yield stageStart_ms + t_s * 1000;
     }
-    stageStart_ms = end_ms;
+    stageStart_ms += D * 1000;
   }
 }

@@ -17,7 +17,7 @@ const USAGE = `usage: testbed <command> [options]
 commands:
   list                         scenarios, their suites and what they check
   run <scenario...>            run scenarios by name
-  run --suite <gate|chaos|capacity|extended>
+  run --suite <gate|chaos|capacity|extended|self-test>
       --out <dir>              where reports go (default reports/<timestamp>)
       --baseline <file>        compare with a saved run; fail on regression
       --regression-pct <n>     allowed regression vs baseline (default 10)
@@ -29,6 +29,7 @@ commands:
 
 exit codes: 0 all passed, 1 a gate or invariant failed, 2 bad usage, 3 the run itself failed`;
 
+const SUITES: Suite[] = ['gate', 'chaos', 'capacity', 'extended', 'self-test'];
 const EXIT = { pass: 0, fail: 1, usage: 2, error: 3 } as const;
 const err = (line: string) => process.stderr.write(line + '\n');
 
@@ -67,8 +68,10 @@ function list(): number {
 
 async function run(names: string[], v: Record<string, string | boolean | undefined>): Promise<number> {
   const suiteName = v.suite as Suite | undefined;
-  if (suiteName && !['gate', 'chaos', 'capacity', 'extended'].includes(suiteName)) throw new UsageError(`--suite must be gate, chaos, capacity or extended; got "${suiteName}"`);
-  const scenarios: Scenario[] = suiteName ? suite(suiteName) : names.map(findScenario);
+  if (suiteName && !SUITES.includes(suiteName)) throw new UsageError(`--suite must be one of ${SUITES.join(', ')}; got "${suiteName}"`);
+  const scenarios: Scenario[] = suiteName ? suite(suiteName) : names.map((n) => {
+    try { return findScenario(n); } catch (e) { throw new UsageError((e as Error).message); }
+  });
   if (scenarios.length === 0) throw new UsageError('name scenarios to run, or --suite <name>');
   const regression = v['regression-pct'] === undefined ? 10 : Number(v['regression-pct']);
   if (!(regression >= 0 && regression <= 1000)) throw new UsageError('--regression-pct must be a number from 0 to 1000');

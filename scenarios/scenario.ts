@@ -4,7 +4,7 @@ import type { Mix } from '../loadtests/payment-mix.js';
 import type { Stage } from '../loadtests/schedule.js';
 import type { TopologySpec } from './testbed/topology.js';
 
-export type Suite = 'gate' | 'chaos' | 'capacity' | 'extended';
+export type Suite = 'gate' | 'chaos' | 'capacity' | 'extended' | 'self-test';
 
 export interface LoadProfile {
   /** Arrival-rate stages; the first `warmup_s` seconds are not measured. */

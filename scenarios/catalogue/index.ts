@@ -1,10 +1,11 @@
 import type { Scenario, Suite } from '../scenario.js';
 import { baseline1kTps } from './baseline-1k-tps.js';
 import { capacity } from './capacity.js';
+import { gateSelfTestSlowDb } from './gate-self-test.js';
 import { mixedReadWrite } from './mixed-read-write.js';
 import { smoke } from './smoke.js';
 
-export const catalogue: Scenario[] = [smoke, baseline1kTps, mixedReadWrite, capacity];
+export const catalogue: Scenario[] = [smoke, baseline1kTps, mixedReadWrite, capacity, gateSelfTestSlowDb];
 
 export function findScenario(name: string): Scenario {
   const s = catalogue.find((x) => x.name === name);

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { compareToBaseline, evaluateGates, toBaseline } from './gates.js';
+import type { LoadResult } from './open-model.js';
+
+const lat = (p99: number) => ({ count: 100, mean_ms: 5, p50_ms: 4, p90_ms: 8, p95_ms: 9, p99_ms: p99, p999_ms: p99, max_ms: p99 });
+const result = (o: Partial<LoadResult> = {}): LoadResult => ({
+  duration_s: 60, measure_from_s: 0, scheduled: 60_000, sent: 60_000, completed: 60_000, dropped: 0, late: 0,
+  achieved_rate_per_s: 1000, ok: 60_000, errors: 0, error_rate: 0, status_counts: {}, code_counts: {},
+  latency: lat(150), latency_by_op: { payment: lat(180) }, histogram: '', windows: [], history: [], ...o,
+});
+
+describe('gates', () => {
+  it('pass and fail on the measured value with the operator given', () => {
+    const [p99, errors, tput] = evaluateGates(result({ error_rate: 0.002 }), [
+      { metric: 'latency_p99_ms', op: '<', threshold: 200 },
+      { metric: 'error_rate', op: '<', threshold: 0.001 },
+      { metric: 'throughput_per_s', op: '>=', threshold: 1000 },
+    ]);
+    expect([p99!.pass, errors!.pass, tput!.pass]).toEqual([true, false, true]);
+    expect(p99!.name).toBe('latency_p99_ms < 200');
+  });
+
+  it('gate on one request kind', () => {
+    const [g] = evaluateGates(result(), [{ metric: 'latency_p99_ms', op: '<', threshold: 170, request_op: 'payment' }]);
+    expect([g!.measured, g!.pass]).toEqual([180, false]);
+  });
+
+  it('a gate with no data fails rather than passing', () => {
+    const [g] = evaluateGates(result(), [{ metric: 'latency_p99_ms', op: '<', threshold: 200, request_op: 'summary' }]);
+    expect(g!.pass).toBe(false);
+  });
+
+  it('baseline compare fails a regression beyond the allowance, both directions of better', () => {
+    const base = toBaseline('s', evaluateGates(result(), [{ metric: 'latency_p99_ms', op: '<', threshold: 200 }, { metric: 'throughput_per_s', op: '>=', threshold: 900 }]));
+    const now = evaluateGates(result({ latency: lat(180), achieved_rate_per_s: 950 }), [{ metric: 'latency_p99_ms', op: '<', threshold: 200 }, { metric: 'throughput_per_s', op: '>=', threshold: 900 }]);
+    const [p99, tput] = compareToBaseline(now, base, 10);
+    expect(p99).toMatchObject({ baseline: 150, delta_pct: 20, pass: false });
+    expect(tput).toMatchObject({ baseline: 1000, delta_pct: -5, pass: true });
+  });
+});
