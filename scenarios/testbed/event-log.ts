@@ -7,7 +7,11 @@ export class EventLog {
   constructor(private readonly onEvent?: (e: TestbedEvent) => void) {}
 
   /** Moves time zero (the load generator's start) so events and load share one clock. */
-  resetOrigin(at = performance.now()) { this.origin = at; }
+  resetOrigin(at = performance.now()) {
+    const shift = at - this.origin;
+    for (const e of this.events) e.t_ms = Math.round(e.t_ms - shift); // earlier events become negative
+    this.origin = at;
+  }
   now_ms(): number { return performance.now() - this.origin; }
 
   add(kind: string, detail: Record<string, unknown> = {}): TestbedEvent {
