@@ -1,0 +1,82 @@
+// `npm run bench`: the numbers behind the 1,000 TPS promise, measured in one run on this machine.
+// Prints payments/s and latency through the full two-AZ topology, pgbench on the same SQL
+// transaction, their ratio, the load generator's own ceiling against wrk, boot time and memory.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Testbed } from '../scenarios/testbed/testbed.js';
+import { peakRss_bytes } from '../scenarios/testbed/process-memory.js';
+import { runClosedLoop } from './autocannon-run.js';
+import { measureGeneratorCeiling } from './generator-ceiling.js';
+import { runOpenModel } from './open-model.js';
+import { paymentMix, PAYMENTS_ONLY } from './payment-mix.js';
+import { runPgbench } from './pgbench.js';
+
+const { values } = parseArgs({ options: {
+  rate: { type: 'string', default: '1000' }, 'duration-s': { type: 'string', default: '30' },
+  'pgbench-clients': { type: 'string', default: '16' }, 'closed-connections': { type: 'string', default: '64' },
+  out: { type: 'string', default: 'reports' },
+} });
+const rate = Number(values.rate), duration_s = Number(values['duration-s']);
+if (!(rate > 0 && rate <= 20_000) || !(duration_s >= 5 && duration_s <= 3_600)) {
+  process.stderr.write('bench: --rate must be in (0, 20000] and --duration-s in [5, 3600]\n');
+  process.exit(2);
+}
+const say = (s: string) => process.stderr.write(s + '\n');
+const mb = (b: number) => Math.round(b / 1e6);
+
+say('booting the two-AZ topology (synchronous standby)...');
+const tb = await Testbed.up({ instances_per_az: 1 });
+try {
+  const idle_bytes = await tb.pss_bytes();
+  const customers = tb.seeded.customers.length;
+  const next = paymentMix(tb.seeded, { mix: PAYMENTS_ONLY, hot_share: 0.1, hot_accounts: 5, amount_minor_max: 100, seed: 7, run_id: `bench-${Date.now().toString(36)}` });
+
+  say(`pgbench: make_payment, ${values['pgbench-clients']} clients, 15 s, straight to the writer...`);
+  const pgb = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15 });
+
+  say(`open model: ${rate} payments/s for ${duration_s} s through the ALB (10 s ramp not measured)...`);
+  let under_load_bytes = 0;
+  const sample = setTimeout(() => { void tb.pss_bytes().then((b) => { under_load_bytes = b; }); }, 15_000);
+  const fixed = await runOpenModel({ target: tb.url, measure_from_s: 10, keep_history: false, next,
+    stages: [{ duration_s: 10, from_rate_per_s: 100, to_rate_per_s: rate }, { duration_s, rate_per_s: rate }] });
+  clearTimeout(sample);
+
+  say(`closed loop (autocannon): ${values['closed-connections']} connections, 15 s through the ALB...`);
+  const closed = await runClosedLoop(tb.url, next, { connections: Number(values['closed-connections']), duration_s: 15 });
+  const peaks = await Promise.all(tb.listInstances().map(async (i) => ({ id: i.id, peak_rss_bytes: await peakRss_bytes(i.pid!) })));
+
+  say('load generator ceiling vs wrk on a trivial endpoint...');
+  const ceiling = await measureGeneratorCeiling();
+
+  const result = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    topology: { boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
+    pgbench: pgb,
+    open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency },
+    closed_loop: closed,
+    ratio_service_max_to_pgbench: Math.round((closed.requests_per_s / pgb.tps) * 100) / 100,
+    service_peak_rss_mb: peaks.map((p) => ({ id: p.id, mb: mb(p.peak_rss_bytes) })),
+    generator: ceiling,
+  };
+  await mkdir(values.out!, { recursive: true });
+  const file = path.join(values.out!, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(result, null, 2));
+  const rows: [string, string][] = [
+    ['topology boot', `${tb.boot_ms} ms`],
+    ['topology memory idle / under load (PSS)', `${result.topology.memory_idle_mb} / ${result.topology.memory_under_load_mb} MB`],
+    ['pgbench make_payment (closed loop)', `${Math.round(pgb.tps)} TPS, avg ${pgb.latency_avg_ms} ms`],
+    [`service at ${rate}/s (open model, ALB)`, `${fixed.achieved_rate_per_s}/s, p50 ${fixed.latency.p50_ms} ms, p99 ${fixed.latency.p99_ms} ms, errors ${(fixed.error_rate * 100).toFixed(3)}%, dropped ${fixed.dropped}`],
+    ['service max (autocannon, ALB)', `${closed.requests_per_s} payments/s, p99 ${closed.p99_ms} ms, non-2xx ${closed.non2xx}`],
+    ['ratio service max / pgbench', `${result.ratio_service_max_to_pgbench}`],
+    ['service peak RSS per instance', peaks.map((p) => `${p.id} ${mb(p.peak_rss_bytes)} MB`).join(', ')],
+    ['load generator ceiling (open model, trivial endpoint)', `${ceiling.generator_max_rate_per_s}/s`],
+    ['wrk on the same endpoint', ceiling.wrk_requests_per_s === null ? ceiling.wrk_note ?? 'n/a' : `${ceiling.wrk_requests_per_s}/s (generator/wrk ${ceiling.ratio_generator_to_wrk})`],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log('\n' + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+  console.log(`\nwritten to ${file}`);
+} finally {
+  await tb.down();
+}
