@@ -86,22 +86,21 @@ async function checkAgainstHistory(db: pg.Pool | pg.Client, history: ClientPayme
 
   // What clients asked for, per key; and what they were told.
   const asked = new Map<string, Record<string, string>>();
-  const acked = new Map<string, string>(); // key -> payment id acknowledged
+  const acked = new Map<string, { id: string; meta: Record<string, string> }>(); // what the 201 was for
   const uncertain = new Set<string>();
   const failed = new Set<string>();
   for (const r of history) {
     if ((r.op !== 'payment' && r.op !== 'replay') || !r.meta?.key || !r.meta.customer) continue;
     const k = keyOf(r.meta.customer, r.meta.key);
     asked.set(k, r.meta);
-    if (r.status === 201 && r.payment_id) acked.set(k, r.payment_id);
+    if (r.status === 201 && r.payment_id) acked.set(k, { id: r.payment_id, meta: r.meta });
     else if (r.outcome === 'timeout' || r.outcome === 'network_error' || r.status >= 500 || r.status === 0) uncertain.add(k);
     else failed.add(k);
   }
 
   let found = 0, uncertainApplied = 0, lostExamples = 0;
-  for (const [k, id] of acked) {
+  for (const [k, { id, meta }] of acked) {
     const ps = byKey.get(k) ?? [];
-    const meta = asked.get(k)!;
     if (ps.length === 0) {
       if (lostExamples++ < EXAMPLES_MAX) add('5 acknowledged payment lost', `payment ${id} (key ${meta.key}) was acknowledged with 201 but is not in the ledger`, [id]);
       continue;
