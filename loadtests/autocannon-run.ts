@@ -9,12 +9,12 @@ export async function runClosedLoop(url: string, next: (seq: number) => LoadRequ
   const result = await autocannon({
     url, connections: o.connections, duration: o.duration_s, pipelining: 1,
     requests: [{
-      setupRequest: (req: Record<string, unknown>) => {
+      setupRequest: (req: autocannon.Request): autocannon.Request => {
         const r = next(2e9 + seq++);
         return { ...req, method: r.method, path: r.path, headers: r.headers, ...(r.body ? { body: r.body } : {}) };
       },
     }],
-  } as autocannon.Options);
+  });
   return {
     requests_per_s: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99,
     non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, total: result.requests.total,

@@ -55,7 +55,10 @@ export class LocalDependencies {
   }
 
   pool(max = 5): pg.Pool {
-    return new pg.Pool({ ...this.postgres.connectionConfig(DATABASE_NAME), max });
+    const pool = new pg.Pool({ ...this.postgres.connectionConfig(DATABASE_NAME), max });
+    // An idle client told "terminating connection" by a stopping server must not crash the caller.
+    pool.on('error', () => {});
+    return pool;
   }
 
   async stop(): Promise<void> {

@@ -250,7 +250,9 @@ export class Testbed {
 
   /** A pool straight to the current writer, bypassing proxies: for checkers, never for the service. */
   writerPool(max = 4): pg.Pool {
-    return new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max });
+    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max });
+    pool.on('error', () => {}); // idle clients of a node that failed over: the next query reconnects
+    return pool;
   }
 
   /** Every process of the topology with its AZ: for `up`, the report and the memory benchmark. */
