@@ -47,14 +47,15 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   })();
 
   await sleep(FAILOVER_DETECTION_MS, signal);
+  // Unblock the other zone's links first, then repoint: the repoint resets every old connection.
   if (writerInZone) {
-    await tb.failoverDatabase();
     await tb.removeToxic('writer', other, BLACKHOLE);
+    await tb.failoverDatabase();
     m.db_failover_ms = since();
   }
   if (cacheInZone) {
-    await tb.failoverCache();
     await tb.removeToxic('cache', other, BLACKHOLE);
+    await tb.failoverCache();
     m.cache_failover_ms = since();
   }
   // ECS restores the desired count: the zone refuses, so replacements land in the other zone.

@@ -1,4 +1,4 @@
-import type { Testbed } from '../scenarios/testbed/testbed.js';
+import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
 import type { FaultAction, TimelineStep } from './faults.js';
 
@@ -36,6 +36,9 @@ async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promi
     case 'remove_toxic':
       await Promise.all(a.client_azs.map((az) => tb.removeToxic(a.endpoint, az, a.name)));
       return undefined;
+    case 'endpoint_down':
+      await Promise.all(a.client_azs.map((az) => tb.setEndpointDown(a.endpoint, az, a.down)));
+      return undefined;
     case 'failover_db': return { ...(await tb.failoverDatabase()) };
     case 'failover_cache': return { ...(await tb.failoverCache()) };
     case 'restart_cache': {
@@ -50,6 +53,18 @@ async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promi
       return { took_ms: Math.round(performance.now() - start) };
     }
     case 'az_power_interruption': return { ...(await azPowerInterruption(tb, a.az, a.duration_s, signal)) };
+    case 'kill_one_instance': {
+      const victim = tb.listInstances().find((i) => i.az === a.az && i.running);
+      if (!victim) throw new Error(`no running instance in AZ ${a.az}`);
+      tb.killInstance(victim.id, 'SIGKILL');
+      return undefined;
+    }
+    case 'delete_cache_keys':
+      return { deleted: Number(await tb.redisPrimary.command(['DEL', ...a.keys])) };
+    case 'replication_lag':
+      await tb.proxy.addToxic(REPLICATION_PROXY, { type: 'latency', latency_ms: a.latency_ms, jitter_ms: 0 }, { name: 'replication_lag' });
+      tb.log.add('toxic_added', { proxy: REPLICATION_PROXY, latency_ms: a.latency_ms });
+      return undefined;
   }
 }
 

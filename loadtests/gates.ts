@@ -15,7 +15,11 @@ export const gateSchema = z.object({
 });
 export type Gate = z.infer<typeof gateSchema>;
 
-export interface GateResult extends Gate { name: string; measured: number; pass: boolean; baseline?: number; delta_pct?: number }
+/** A judged threshold: a load gate, or a gate on a service metric (so `metric` is a string). */
+export interface GateResult {
+  name: string; metric: string; op: Gate['op']; threshold: number; request_op?: string;
+  measured: number; pass: boolean; baseline?: number; delta_pct?: number;
+}
 
 export function gateName(g: Gate): string {
   return `${g.metric}${g.request_op ? `[${g.request_op}]` : ''} ${g.op} ${g.threshold}`;
@@ -35,7 +39,7 @@ export function measure(result: LoadResult, g: Pick<Gate, 'metric' | 'request_op
   }
 }
 
-function holds(measured: number, op: Gate['op'], threshold: number): boolean {
+export function holds(measured: number, op: Gate['op'], threshold: number): boolean {
   if (Number.isNaN(measured)) return false; // no data is a failure, never a pass
   switch (op) {
     case '<': return measured < threshold;

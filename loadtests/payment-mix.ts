@@ -14,6 +14,8 @@ export interface MixOptions {
   seed: number;
   /** Prefix of every idempotency key, unique per run so runs never collide. */
   run_id: string;
+  /** Reads go to the hot customers only: one hot summary key is what a stampede hits. */
+  hot_reads?: boolean;
 }
 
 export const PAYMENTS_ONLY: Mix = { payment: 1, replay: 0, balance: 0, summary: 0 };
@@ -63,7 +65,7 @@ export function paymentMix(seeded: SeedResult, o: MixOptions): (seq: number) => 
       const original = pick(recent);
       return { ...original, op: 'replay', expect_status: [201, 409] };
     }
-    const c = pick(customers);
+    const c = o.hot_reads ? pick(hot) : pick(customers);
     const auth = { authorization: `Bearer ${c.token}` };
     if (x < mix.payment + mix.replay + mix.balance) {
       return { op: 'balance', method: 'GET', path: `/v1/accounts/${pick(c.accounts)}/balance`, headers: auth };

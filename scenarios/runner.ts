@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkLedger, formatViolations } from '../chaos/history-checker.js';
 import { runTimeline } from '../chaos/timeline.js';
-import { compareToBaseline, evaluateGates, type Baseline, type GateResult } from '../loadtests/gates.js';
+import { compareToBaseline, evaluateGates, holds, type Baseline, type GateResult } from '../loadtests/gates.js';
 import { runOpenModel, type LoadResult, type ProgressSample } from '../loadtests/open-model.js';
 import { paymentMix } from '../loadtests/payment-mix.js';
 import { toHtml } from './report/html.js';
@@ -39,12 +39,13 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     say(`[${s.name}] topology up in ${tb.boot_ms} ms (${report.topology.processes.length} processes, ${mb(report.topology.memory_idle_bytes!)} MB)`);
     const next = paymentMix(tb.seeded, {
       mix: s.load.mix, hot_share: s.load.hot_share ?? 0.1, hot_accounts: s.load.hot_accounts ?? 5,
-      amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId,
+      amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId, hot_reads: s.load.hot_reads ?? false,
     });
     if (s.steady_state) report.steady_state = { before: await probe(tb, s, next, 'before', say), after: [] };
 
     const ac = new AbortController();
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+    const metricsBefore = await Promise.all((s.service_metric_gates ?? []).map((g) => tb!.serviceMetric(g.metric, g.labels)));
     tb.log.resetOrigin();
     const memorySample = setTimeout(() => { void tb!.pss_bytes().then((b) => { report.topology.memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
     const timeline = runTimeline(tb, s.timeline ?? [], ac.signal);
@@ -64,6 +65,13 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       say(`[${s.name}] ${formatViolations(report.invariants)}`);
     }
     report.gates = evaluateGates(load, s.gates);
+    for (const [i, g] of (s.service_metric_gates ?? []).entries()) {
+      const delta = (await tb.serviceMetric(g.metric, g.labels)) - metricsBefore[i]!;
+      const steps = g.per_step_kind ? report.timeline.filter((t) => t.kind === g.per_step_kind && t.ok).length : 1;
+      const measured = steps > 0 ? Math.round((delta / steps) * 100) / 100 : Number.NaN;
+      const label = `${g.metric}${g.labels ? JSON.stringify(g.labels) : ''}${g.per_step_kind ? ` per ${g.per_step_kind}` : ''}`;
+      report.gates.push({ name: `${label} ${g.op} ${g.threshold} (${g.description})`, metric: label, op: g.op, threshold: g.threshold, measured, pass: holds(measured, g.op, g.threshold) });
+    }
     if (o.baseline) report.gates.push(...compareToBaseline(report.gates, o.baseline, o.regression_pct ?? 10));
     const firstFault = report.timeline[0];
     if (firstFault) {

@@ -4,6 +4,16 @@ import type { Mix } from '../loadtests/payment-mix.js';
 import type { Stage } from '../loadtests/schedule.js';
 import type { TopologySpec } from './testbed/topology.js';
 
+/** A threshold on a service metric's increase over the run (summed over instances), optionally per timeline step. */
+export interface ServiceMetricGate {
+  metric: string;
+  labels?: Record<string, string>;
+  per_step_kind?: TimelineStep['action']['kind'];
+  op: '<' | '<=' | '>' | '>=';
+  threshold: number;
+  description: string;
+}
+
 export type Suite = 'gate' | 'chaos' | 'capacity' | 'extended' | 'self-test';
 
 export interface LoadProfile {
@@ -13,6 +23,7 @@ export interface LoadProfile {
   mix: Mix;
   hot_share?: number;
   hot_accounts?: number;
+  hot_reads?: boolean;
   amount_minor_max?: number;
   seed?: number;
   timeout_ms?: number;
@@ -34,6 +45,7 @@ export interface Scenario {
   /** 'ledger' runs the history checker (rules 1-5) after the load. */
   invariants: 'ledger'[];
   gates: Gate[];
+  service_metric_gates?: ServiceMetricGate[];
   /** Path of the runbook (chaos/runbooks/*.md) whose steps this scenario rehearses. */
   runbook?: string;
   /** 'knee': report the highest stage rate that kept p99 < 200 ms and errors < 0.1%. */

@@ -1,3 +1,6 @@
+import { azLoss, azLossAsync } from '../../chaos/scenarios/az-loss.js';
+import { cacheStampede, cacheStampedeUnprotected } from '../../chaos/scenarios/cache-stampede.js';
+import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from '../../chaos/scenarios/dependency-faults.js';
 import type { Scenario, Suite } from '../scenario.js';
 import { baseline1kTps } from './baseline-1k-tps.js';
 import { capacity } from './capacity.js';
@@ -5,7 +8,11 @@ import { gateSelfTestSlowDb } from './gate-self-test.js';
 import { mixedReadWrite } from './mixed-read-write.js';
 import { smoke } from './smoke.js';
 
-export const catalogue: Scenario[] = [smoke, baseline1kTps, mixedReadWrite, capacity, gateSelfTestSlowDb];
+export const catalogue: Scenario[] = [
+  smoke, baseline1kTps, azLoss, cacheStampede,
+  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled,
+  mixedReadWrite, capacity, gateSelfTestSlowDb,
+];
 
 export function findScenario(name: string): Scenario {
   const s = catalogue.find((x) => x.name === name);

@@ -48,7 +48,7 @@ export class PostgresProcess {
   }
 
   /** Makes this server a streaming standby of `primary` with pg_basebackup. */
-  async initStandbyOf(primary: PostgresProcess, applicationName: string): Promise<this> {
+  async initStandbyOf(primary: { port: number }, applicationName: string): Promise<this> {
     await this.prepareDir();
     await this.exec('pg_basebackup', ['-D', this.dataDir, '-h', '127.0.0.1', '-p', String(primary.port),
       '-U', 'postgres', '-X', 'stream', '-R', '--checkpoint=fast', '-d', `application_name=${applicationName}`]);

@@ -12,11 +12,14 @@ import { FaultProxy } from '../proxy/fault-proxy.js';
 import type { Toxic, ToxicDirection } from '../proxy/toxics.js';
 import { EventLog, type TestbedEvent } from './event-log.js';
 import { treePss_bytes } from './process-memory.js';
+import { sumMetric } from './prometheus.js';
 import { AZS, ENDPOINTS, proxyName, topologySchema, type Az, type Endpoint, type Topology, type TopologySpec } from './topology.js';
 
 const DATABASE = 'payments';
 const SESSIONS_TABLE = 'sessions';
 const STANDBY_NAME = 'standby_b';
+/** The WAL stream from the writer in AZ a to the standby in AZ b. */
+export const REPLICATION_PROXY = 'replication@b';
 
 export interface InstanceInfo { id: string; az: Az; url: string; pid: number | undefined; running: boolean }
 
@@ -82,6 +85,8 @@ export class Testbed {
       this.proxy.start(),
       this.alb.start(),
     ]);
+    // Replication crosses AZs too: the standby streams through a proxy, so lag can be injected.
+    this.replicationPort = (await this.proxy.create(REPLICATION_PROXY, { host: '127.0.0.1', port: this.pgPrimary.port })).listen_port;
     const standby = t.replication === 'none' ? undefined : this.startStandby();
     const replica = t.redis_replica ? this.startRedisReplica() : undefined;
     await Promise.all([standby, replica]);
@@ -112,7 +117,7 @@ export class Testbed {
   private async startStandby() {
     this.pgStandby = new PostgresProcess({ name: 'postgres-b', runDir: this.runDir });
     this.nodes.push(this.pgStandby);
-    await this.pgStandby.initStandbyOf(this.pgPrimary, STANDBY_NAME);
+    await this.pgStandby.initStandbyOf({ port: this.replicationPort }, STANDBY_NAME);
     await this.pgStandby.start();
     if (this.topology.replication === 'synchronous') {
       // Only now: with no standby connected, synchronous commits would wait forever.
@@ -139,6 +144,7 @@ export class Testbed {
   }
 
   private proxyPorts = new Map<string, number>();
+  private replicationPort = 0;
 
   private port(endpoint: Endpoint, az: Az): number {
     const p = this.proxyPorts.get(proxyName(endpoint, az));
@@ -220,6 +226,11 @@ export class Testbed {
     this.log.add('toxic_removed', { proxy: proxyName(endpoint, clientAz), name });
   }
 
+  async setEndpointDown(endpoint: Endpoint, clientAz: Az, down: boolean) {
+    await this.proxy.setEnabled(proxyName(endpoint, clientAz), !down);
+    this.log.add(down ? 'endpoint_down' : 'endpoint_up', { proxy: proxyName(endpoint, clientAz) });
+  }
+
   /** Aurora failover: promote the standby in AZ b and point the writer endpoint at it. */
   async failoverDatabase(): Promise<{ promote_ms: number; total_ms: number }> {
     if (!this.pgStandby) throw new Error('no standby: topology.replication is "none"');
@@ -268,6 +279,13 @@ export class Testbed {
       ...this.listInstances().map((i) => ({ name: i.id, az: i.az, pid: i.pid })),
     ];
     return list;
+  }
+
+  /** Sum of a service metric over every running instance (dead ones no longer count). */
+  async serviceMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const texts = await Promise.all(this.listInstances().filter((i) => i.running).map((i) =>
+      fetch(`${i.url}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()).catch(() => '')));
+    return texts.reduce((t, x) => t + sumMetric(x, name, labels), 0);
   }
 
   async pss_bytes(): Promise<number> {

@@ -11,6 +11,9 @@ export function createPool(config: Config, password: string, onIdleError: (err: 
     max: config.DB_POOL_MAX,
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
     statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+    // The server enforces statement_timeout only while it is reachable; a blackholed link
+    // (AZ loss before failover) needs the client to give up too.
+    query_timeout: config.DB_STATEMENT_TIMEOUT_MS + 1_000,
     idleTimeoutMillis: 30_000,
     application_name: 'payments-service',
   });
