@@ -35,8 +35,10 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   await Promise.all(ENDPOINTS.map((e) => tb.addToxic(e, az, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE })));
   if (writerInZone) await tb.addToxic('writer', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
   if (cacheInZone) await tb.addToxic('cache', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
-  if (writerInZone) tb.pgPrimary.process?.signal('SIGKILL');
-  if (cacheInZone) tb.redisPrimary.process?.signal('SIGKILL');
+  // A host without power sends no RST: freeze the zone's data nodes (SIGSTOP) so their peers
+  // hang as they would on AWS, rather than being refused at once as a killed process would do.
+  const frozen = [writerInZone ? tb.pgPrimary.process : undefined, cacheInZone ? tb.redisPrimary.process : undefined].filter((p) => p !== undefined);
+  for (const p of frozen) p.signal('SIGSTOP');
 
   const detection = (async () => {
     while (!signal?.aborted) {
@@ -69,6 +71,9 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   await detection;
 
   await sleep(Math.max(0, duration_s * 1000 - since()), signal);
+  // The old writer and cache primary never come back as primaries: they are retired (a rebuild
+  // as standby/replica is a separate runbook step, not modelled here).
+  for (const p of frozen) p.signal('SIGKILL');
   tb.refuseCapacity(az, false);
   await Promise.all(ENDPOINTS.map((e) => tb.removeToxic(e, az, BLACKHOLE)));
   tb.log.add('fault_end', { fault: 'az_power_interruption', ...m });

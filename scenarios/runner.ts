@@ -41,7 +41,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       mix: s.load.mix, hot_share: s.load.hot_share ?? 0.1, hot_accounts: s.load.hot_accounts ?? 5,
       amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId, hot_reads: s.load.hot_reads ?? false,
     });
-    if (s.steady_state) report.steady_state = { before: await probe(tb, s, next, 'before', say), after: [] };
+    const probeHistory: LoadResult['history'] = [];
+    if (s.steady_state) report.steady_state = { before: await probe(tb, s, next, 'before', say, probeHistory), after: [] };
 
     const ac = new AbortController();
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
@@ -58,10 +59,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     report.timeline = await timeline;
     if (report.runbook) report.runbook.steps = report.timeline.map((t) => ({ step: t.label ?? t.kind, took_ms: t.ended_ms - t.started_ms }));
     fillLoad(report, load, s);
-    if (s.steady_state) report.steady_state!.after = await probe(tb, s, next, 'after', say);
+    if (s.steady_state) report.steady_state!.after = await probe(tb, s, next, 'after', say, probeHistory);
     if (s.invariants.includes('ledger')) {
       const pool = tb.writerPool();
-      try { report.invariants = await checkLedger(pool, load.history); } finally { await pool.end(); }
+      try { report.invariants = await checkLedger(pool, [...load.history, ...probeHistory]); } finally { await pool.end(); }
       say(`[${s.name}] ${formatViolations(report.invariants)}`);
     }
     report.gates = evaluateGates(load, s.gates);
@@ -124,10 +125,13 @@ function judge(r: RunReport, s: Scenario) {
   r.verdict = r.reasons.length === 0 ? 'pass' : 'fail';
 }
 
-async function probe(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], phase: string, say: (l: string) => void): Promise<GateResult[]> {
+/** Chaos Toolkit's steady-state hypothesis: a short probe (1 s unmeasured) judged by its own gates. */
+async function probe(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], phase: 'before' | 'after', say: (l: string) => void, history: LoadResult['history']): Promise<GateResult[]> {
   const ss = s.steady_state!;
   say(`[${s.name}] steady-state probe (${phase}): ${ss.probe_s}s at ${ss.rate_per_s}/s`);
-  const r = await runOpenModel({ target: tb.url, stages: [{ duration_s: ss.probe_s, rate_per_s: ss.rate_per_s }], next: (i) => next(1e9 + (phase === 'after' ? 1e8 : 0) + i), keep_history: false });
+  const offset = phase === 'before' ? 1e9 : 1.1e9; // sequence numbers (and keys) apart from the main load
+  const r = await runOpenModel({ target: tb.url, stages: [{ duration_s: 1, rate_per_s: ss.rate_per_s }, { duration_s: ss.probe_s, rate_per_s: ss.rate_per_s }], measure_from_s: 1, next: (i) => next(offset + i) });
+  history.push(...r.history); // the ledger check must know about every payment the probe made
   return evaluateGates(r, ss.gates);
 }
 
