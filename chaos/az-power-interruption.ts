@@ -1,4 +1,4 @@
-import type { Testbed } from '../scenarios/testbed/testbed.js';
+import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
 import { AZS, ENDPOINTS, type Az } from '../scenarios/testbed/topology.js';
 
 const BLACKHOLE = 'az_power_blackhole';
@@ -35,6 +35,7 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   await Promise.all(ENDPOINTS.map((e) => tb.addToxic(e, az, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE })));
   if (writerInZone) await tb.addToxic('writer', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
   if (cacheInZone) await tb.addToxic('cache', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
+  if (writerInZone) await tb.proxy.addToxic(REPLICATION_PROXY, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
   // A host without power sends no RST: freeze the zone's data nodes (SIGSTOP) so their peers
   // hang as they would on AWS, rather than being refused at once as a killed process would do.
   const frozen = [writerInZone ? tb.pgPrimary.process : undefined, cacheInZone ? tb.redisPrimary.process : undefined].filter((p) => p !== undefined);

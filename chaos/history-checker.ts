@@ -15,7 +15,7 @@ export interface CheckReport {
   ok: boolean;
   violations: Violation[];
   stats: {
-    payments_in_db: number; acknowledged: number; acknowledged_found: number;
+    payments_in_db: number; acknowledged: number; acknowledged_found: number; acknowledged_lost: number;
     uncertain: number; uncertain_applied: number; definite_failures: number;
   };
 }
@@ -122,7 +122,7 @@ async function checkAgainstHistory(db: pg.Pool | pg.Client, history: ClientPayme
     }
   }
   return {
-    payments_in_db: rows.length, acknowledged: acked.size, acknowledged_found: found,
+    payments_in_db: rows.length, acknowledged: acked.size, acknowledged_found: found, acknowledged_lost: lostExamples,
     uncertain: [...uncertain].filter((k) => !acked.has(k)).length, uncertain_applied: uncertainApplied,
     definite_failures: [...failed].filter((k) => !acked.has(k) && !uncertain.has(k)).length,
   };
@@ -133,6 +133,7 @@ const keyOf = (customer: string, key: string) => `${customer}\u0000${key}`;
 export function formatViolations(report: CheckReport): string {
   if (report.ok) return 'ledger: all rules hold';
   const first = report.violations[0]!;
-  return `ledger: ${report.violations.length} violation(s); first: rule ${first.rule}: ${first.message}` +
+  const lost = report.stats.acknowledged_lost ? `${report.stats.acknowledged_lost} acknowledged payment(s) lost; ` : '';
+  return `ledger: ${lost}${report.violations.length} violation(s) shown; first: rule ${first.rule}: ${first.message}` +
     (first.payments.length ? ` [payments: ${first.payments.join(', ')}]` : '');
 }

@@ -60,7 +60,11 @@ export class Proxy {
   addToxic(t: NamedToxic) {
     if (this.toxics.some((x) => x.name === t.name)) throw new Error(`toxic ${t.name} already exists on ${this.name}`);
     this.toxics.push(t);
-    for (const c of this.conns) this.applyLifecycleToxic(c, t);
+    for (const c of this.conns) {
+      // A blackhole also loses what was in flight (delayed by a latency toxic): the packets are gone.
+      if (t.toxic.type === 'timeout') { c.up.dispose(); c.down.dispose(); }
+      this.applyLifecycleToxic(c, t);
+    }
   }
 
   removeToxic(name: string): boolean {

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../scenarios/runner.js';
+import type { Scenario } from '../../scenarios/scenario.js';
+import { azLoss } from './az-loss.js';
+import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
+
+// The catalogue's scenarios with compressed timelines and lower rates, so CI can afford them.
+const dirs: string[] = [];
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+async function outDir() { const d = await mkdtemp(path.join(os.tmpdir(), 'chaos-test-')); dirs.push(d); return d; }
+
+describe('az-loss (compressed)', () => {
+  it('fails over to AZ b, measures detection and recovery, loses no acknowledged payment, and draws the fault window', async () => {
+    const s: Scenario = {
+      ...azLoss,
+      topology: { ...azLoss.topology, seed: { customers: 200 } },
+      load: { ...azLoss.load, stages: [{ duration_s: 4, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 18, rate_per_s: 200 }], warmup_s: 4 },
+      timeline: [{ at_s: 7, label: 'AZ a power interruption', action: { kind: 'az_power_interruption', az: 'a', duration_s: 8 } }],
+      steady_state: { probe_s: 2, rate_per_s: 100, gates: azLoss.steady_state!.gates },
+    };
+    const out = await outDir();
+    const r = await runScenario(s, { outDir: out });
+    expect(r.reasons).toEqual([]);
+    expect(r.verdict).toBe('pass');
+    expect(r.invariants!.ok).toBe(true);
+    expect(r.invariants!.stats.acknowledged).toBeGreaterThan(3_000);
+    const rec = r.recovery!;
+    expect(rec.detect_ms).toBeGreaterThan(0);
+    expect(rec.db_failover_ms).toBeGreaterThan(0);
+    expect(rec.cache_failover_ms).toBeGreaterThan(0);
+    expect(rec.p99_recovered_after_s).not.toBeNull();
+    expect(r.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['instance_killed', 'db_failover_end', 'cache_failover', 'capacity_refused', 'fault_end']));
+    const html = await readFile(path.join(out, 'az-loss', 'report.html'), 'utf8');
+    expect(html).toContain('<title>AZ a power interruption</title>');
+    expect(existsSync(path.join(out, 'az-loss', 'junit.xml'))).toBe(true);
+  }, 180_000);
+});
+
+describe('cache-stampede (compressed)', () => {
+  const compress = (s: Scenario): Scenario => ({
+    ...s,
+    topology: { ...s.topology, seed: { customers: 50 } },
+    load: { ...s.load, stages: [{ duration_s: 3, from_rate_per_s: 100, to_rate_per_s: 500 }, { duration_s: 12, rate_per_s: 500 }], warmup_s: 3 },
+    timeline: [s.timeline![0]!, ...[6, 9, 12].map((at_s) => ({ at_s, label: 'hot key expires', action: { kind: 'delete_cache_keys' as const, keys: ['summary:cust_000001'] } }))],
+  });
+  const loadsPerExpiry = (r: Awaited<ReturnType<typeof runScenario>>) => r.gates.find((g) => g.metric.startsWith('cache_loads_total'))!.measured;
+
+  it('protection bounds database loads per expiry; without it the same load stampedes', async () => {
+    const guarded = await runScenario(compress(cacheStampede), { outDir: await outDir() });
+    expect(guarded.verdict).toBe('pass');
+    expect(loadsPerExpiry(guarded)).toBeLessThanOrEqual(3);
+    const unprotected = await runScenario(compress(cacheStampedeUnprotected), { outDir: await outDir() });
+    expect(loadsPerExpiry(unprotected)).toBeGreaterThan(3 * Math.max(1, loadsPerExpiry(guarded)));
+  }, 180_000);
+});
