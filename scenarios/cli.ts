@@ -8,6 +8,7 @@ import { TestbedError } from './local/errors.js';
 import { reapStale } from './local/temp-dir.js';
 import { toJUnit } from './report/junit.js';
 import type { RunReport } from './report/run-report.js';
+import type { GateSummary } from './report/gate-summary.js';
 import { runScenario } from './runner.js';
 import type { Scenario, Suite } from './scenario.js';
 import { Testbed } from './testbed/testbed.js';
@@ -87,7 +88,12 @@ async function run(names: string[], v: Record<string, string | boolean | undefin
   }
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'junit.xml'), toJUnit(reports));
-  await writeFile(path.join(outDir, 'summary.json'), JSON.stringify(reports.map((r) => ({ scenario: r.scenario, verdict: r.verdict, reasons: r.reasons })), null, 2));
+  const summary: GateSummary = {
+    suite: suiteName ?? null, commit: reports[0]?.commit ?? null, image_digest: process.env.IMAGE_DIGEST ?? null,
+    finished_at: new Date().toISOString(),
+    scenarios: reports.map((r) => ({ scenario: r.scenario, verdict: r.verdict, reasons: r.reasons })),
+  };
+  await writeFile(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
   if (v['save-baseline']) {
     const all: Baseline[] = reports.filter((r) => r.verdict !== 'error').map((r) => toBaseline(r.scenario, r.gates.filter((g) => !g.name.startsWith('regression'))));
     await writeFile(String(v['save-baseline']), JSON.stringify(all, null, 2));

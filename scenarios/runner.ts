@@ -158,10 +158,11 @@ export async function writeReports(outDir: string, r: RunReport) {
 
 function emptyReport(s: Scenario, started_at: string): RunReport {
   let commit: string | undefined;
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
+  try { commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
   return {
     schema: 'testbed-run/1', scenario: s.name, description: s.description, verdict: 'error', reasons: [], started_at, finished_at: started_at,
     ...(commit ? { commit } : {}),
+    ...(process.env.IMAGE_DIGEST ? { image_digest: process.env.IMAGE_DIGEST } : {}),
     machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     topology: { boot_ms: 0, processes: [] },
     load: { duration_s: 0, warmup_s: s.load.warmup_s, scheduled: 0, sent: 0, completed: 0, dropped: 0, late: 0, achieved_rate_per_s: 0, error_rate: 0, status_counts: {}, code_counts: {}, latency: { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: {}, histogram: '' },

@@ -15,6 +15,8 @@ export interface RunReport {
   started_at: string;
   finished_at: string;
   commit?: string;
+  /** The container image this run vouches for (IMAGE_DIGEST from the CI build), if any. */
+  image_digest?: string;
   machine: { cpus: number; memory_gib: number; node: string };
   topology: { boot_ms: number; processes: { name: string; az: string }[]; memory_idle_bytes?: number; memory_under_load_bytes?: number };
   load: {

@@ -1,0 +1,75 @@
+// The only place that reads the environment and context. Stacks and constructs get plain values.
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { azLoss } from '../../chaos/scenarios/az-loss.js';
+import { ChaosStack } from '../lib/chaos-stack.js';
+import { DataStack } from '../lib/data-stack.js';
+import { acknowledgeNagFindings } from '../lib/nag-suppressions.js';
+import { NetworkStack } from '../lib/network-stack.js';
+import { ObservabilityStack } from '../lib/observability-stack.js';
+import { ServiceStack } from '../lib/service-stack.js';
+import { STAGES, type StageConfig } from '../lib/stage-config.js';
+
+export interface AppInputs {
+  stage: StageConfig['stage'];
+  env: Required<Environment>;
+  imageDigest: string;
+  repositoryName: string;
+  certificateArn?: string;
+  alarmEmail?: string;
+}
+
+export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** A well-formed placeholder so synth works before any image exists (e.g. in tests). */
+export const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+export function readInputs(app: App): AppInputs {
+  const ctx = (k: string) => app.node.tryGetContext(k) as string | undefined;
+  const stage = (ctx('stage') ?? 'dev') as StageConfig['stage'];
+  if (!(stage in STAGES)) throw new Error(`context "stage" must be dev or prod, got "${stage}"`);
+  const imageDigest = ctx('imageDigest') ?? process.env.IMAGE_DIGEST ?? PLACEHOLDER_DIGEST;
+  if (!IMAGE_DIGEST_PATTERN.test(imageDigest)) throw new Error(`imageDigest must look like sha256:<64 hex>, got "${imageDigest}"`);
+  return {
+    stage,
+    env: { account: ctx('account') ?? process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111', region: ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+    imageDigest, repositoryName: ctx('repositoryName') ?? 'payments-service',
+    ...(ctx('certificateArn') ? { certificateArn: ctx('certificateArn')! } : {}),
+    ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail')! } : {}),
+  };
+}
+
+export function buildApp(app: App, inputs: AppInputs) {
+  const cfg = STAGES[inputs.stage];
+  const prefix = `Payments-${cfg.stage}`;
+  const env = inputs.env;
+  const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: cfg.natGateways });
+  const data = new DataStack(app, `${prefix}-Data`, { env, vpc: network.vpc, dbInstanceClass: cfg.dbInstanceClass, cacheNodeType: cfg.cacheNodeType, backupRetentionDays: cfg.backupRetentionDays, protectData: cfg.protectData });
+  const service = new ServiceStack(app, `${prefix}-Service`, {
+    env, vpc: network.vpc, repositoryName: inputs.repositoryName, imageDigest: inputs.imageDigest,
+    dbEndpoint: data.cluster.clusterEndpoint.hostname, dbSecretArn: data.dbSecret.secretArn, dataKeyArn: data.key.keyArn, redisEndpoint: data.redis.attrPrimaryEndPointAddress,
+    sessionsTableArn: data.sessions.tableArn, dbSecurityGroup: data.dbSecurityGroup, cacheSecurityGroup: data.cacheSecurityGroup,
+    desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
+  });
+  const observability = new ObservabilityStack(app, `${prefix}-Observability`, { env, alb: service.alb, targetGroup: service.targetGroup, service: service.service, ...(inputs.alarmEmail ? { alarmEmail: inputs.alarmEmail } : {}) });
+  const chaos = new ChaosStack(app, `${prefix}-Chaos`, {
+    env, scenario: azLoss, vpc: network.vpc, clusterArn: data.cluster.clusterArn, replicationGroupId: data.redis.ref,
+    ecsClusterName: service.cluster.clusterName, ecsServiceName: service.service.serviceName, stopAlarms: [observability.chaosAbortAlarm],
+  });
+  const stacks = { network, data, service, observability, chaos };
+  acknowledgeNagFindings(network, ['AwsSolutions-EC23']);
+  acknowledgeNagFindings(data, ['AwsSolutions-SMG4', 'AwsSolutions-RDS6', 'AwsSolutions-AEC5', 'AwsSolutions-AEC6', ...(cfg.protectData ? [] : ['AwsSolutions-RDS10' as const])]);
+  acknowledgeNagFindings(service, ['AwsSolutions-EC23', 'AwsSolutions-ECS2', 'AwsSolutions-S1', 'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]']);
+  acknowledgeNagFindings(chaos, ['AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorNetworkAccess]',
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorRDSAccess]',
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorECSAccess]']);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return stacks;
+}
+
+if (process.argv[1]?.endsWith('app.ts')) {
+  const app = new App();
+  buildApp(app, readInputs(app));
+  app.synth();
+}

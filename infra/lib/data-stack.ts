@@ -1,0 +1,83 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+
+export interface DataStackProps extends StackProps {
+  vpc: ec2.IVpc;
+  dbInstanceClass: string;
+  cacheNodeType: string;
+  backupRetentionDays: number;
+  protectData: boolean;
+}
+
+export const DB_NAME = 'payments';
+export const DB_USER = 'payments_app';
+export const DB_PORT = 5432;
+export const REDIS_PORT = 6379;
+
+/** The stateful stack: Aurora PostgreSQL, ElastiCache Redis, the sessions table, their KMS key. */
+export class DataStack extends Stack {
+  readonly key: kms.Key;
+  readonly cluster: rds.DatabaseCluster;
+  readonly dbSecret: secretsmanager.ISecret;
+  readonly redis: elasticache.CfnReplicationGroup;
+  readonly sessions: dynamodb.Table;
+  readonly dbSecurityGroup: ec2.SecurityGroup;
+  readonly cacheSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { ...props, terminationProtection: props.protectData });
+    const removalPolicy = props.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'payments data at rest', removalPolicy });
+    const dataSubnets = { subnetGroupName: 'data' };
+
+    this.dbSecurityGroup = new ec2.SecurityGroup(this, 'DbSg', { vpc: props.vpc, description: 'Aurora: from service tasks only', allowAllOutbound: false });
+    this.cluster = new rds.DatabaseCluster(this, 'Aurora', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      credentials: rds.Credentials.fromGeneratedSecret(DB_USER, { encryptionKey: this.key }),
+      defaultDatabaseName: DB_NAME,
+      // Writer in one AZ, reader (failover target) in the other.
+      writer: rds.ClusterInstance.provisioned('writer', { instanceType: new ec2.InstanceType(props.dbInstanceClass), enablePerformanceInsights: true, performanceInsightEncryptionKey: this.key }),
+      readers: [rds.ClusterInstance.provisioned('reader', { instanceType: new ec2.InstanceType(props.dbInstanceClass), promotionTier: 0, enablePerformanceInsights: true, performanceInsightEncryptionKey: this.key })],
+      vpc: props.vpc, vpcSubnets: dataSubnets, securityGroups: [this.dbSecurityGroup],
+      storageEncrypted: true, storageEncryptionKey: this.key,
+      backup: { retention: Duration.days(props.backupRetentionDays) },
+      deletionProtection: props.protectData,
+      iamAuthentication: false,
+      cloudwatchLogsExports: ['postgresql'],
+      removalPolicy: props.protectData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      port: DB_PORT,
+    });
+    this.dbSecret = this.cluster.secret!;
+
+    this.cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSg', { vpc: props.vpc, description: 'Redis: from service tasks only', allowAllOutbound: false });
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'payments cache (data subnets)', subnetIds: props.vpc.selectSubnets(dataSubnets).subnetIds,
+    });
+    this.redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
+      replicationGroupDescription: 'payments cache: primary + replica in the other AZ',
+      engine: 'redis', engineVersion: '7.1', cacheNodeType: props.cacheNodeType,
+      numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true,
+      atRestEncryptionEnabled: true, kmsKeyId: this.key.keyId, transitEncryptionEnabled: true,
+      cacheSubnetGroupName: cacheSubnets.ref, securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
+      port: REDIS_PORT, snapshotRetentionLimit: props.protectData ? 7 : 0,
+    });
+    this.redis.applyRemovalPolicy(removalPolicy);
+
+    // The service's session store: hashed token -> customer, expiring via TTL (and checked by the service).
+    this.sessions = new dynamodb.Table(this, 'Sessions', {
+      partitionKey: { name: 'token_hash', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expires_at',
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.protectData,
+      removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import type { GateSummary } from '../../scenarios/report/gate-summary.js';
+
+/**
+ * Why a deploy must be refused, or [] when the gate report vouches for exactly this image and
+ * commit: the whole gate suite ran, every scenario passed.
+ */
+export function refuseDeploy(summary: GateSummary | null, want: { imageDigest: string; commit: string; requiredScenarios: string[] }): string[] {
+  if (summary === null) return ['no gate report: run `IMAGE_DIGEST=<digest> npm run gate` for this image first'];
+  const reasons: string[] = [];
+  if (summary.suite !== 'gate') reasons.push(`the report is for suite "${summary.suite ?? 'named scenarios'}", not the gate suite`);
+  if (summary.image_digest !== want.imageDigest) reasons.push(`the report is for image ${summary.image_digest ?? '(none recorded)'}, not ${want.imageDigest}`);
+  if (summary.commit !== want.commit) reasons.push(`the report is for commit ${summary.commit ?? '(none recorded)'}, not ${want.commit}`);
+  for (const name of want.requiredScenarios) {
+    const s = summary.scenarios.find((x) => x.scenario === name);
+    if (!s) reasons.push(`gate scenario ${name} did not run`);
+    else if (s.verdict !== 'pass') reasons.push(`gate scenario ${name} ${s.verdict === 'fail' ? 'failed' : 'errored'}: ${s.reasons.join('; ')}`);
+  }
+  return reasons;
+}

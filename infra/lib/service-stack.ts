@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { DB_NAME, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
+
+export const CONTAINER_PORT = 8080;
+export const HEALTH_CHECK_PATH = '/health';
+export const DEREGISTRATION_DELAY_S = 30;
+export const ALB_IDLE_TIMEOUT_S = 60;
+
+export interface ServiceStackProps extends StackProps {
+  vpc: ec2.IVpc;
+  repositoryName: string;
+  /** The image that passed the gates, by digest (sha256:...), never by a mutable tag. */
+  imageDigest: string;
+  dbEndpoint: string;
+  /** ARNs, not constructs: importing them keeps every grant on this side (no cross-stack key policy cycle). */
+  dbSecretArn: string;
+  dataKeyArn: string;
+  redisEndpoint: string;
+  sessionsTableArn: string;
+  dbSecurityGroup: ec2.ISecurityGroup;
+  cacheSecurityGroup: ec2.ISecurityGroup;
+  desiredTasks: number;
+  maxTasks: number;
+  certificateArn?: string;
+}
+
+/** The environment contract with service/config.ts (proved by infra/test/env-contract.test.ts). */
+export function serviceEnvironment(p: { dbEndpoint: string; redisEndpoint: string; sessionsTable: string; region: string }): Record<string, string> {
+  return {
+    PORT: String(CONTAINER_PORT), HOST: '0.0.0.0', LOG_LEVEL: 'info',
+    DB_HOST: p.dbEndpoint, DB_PORT: String(DB_PORT), DB_NAME, DB_USER,
+    REDIS_URL: `rediss://${p.redisEndpoint}:${REDIS_PORT}`,
+    SESSIONS_TABLE: p.sessionsTable, AWS_REGION: p.region,
+    KEEP_ALIVE_TIMEOUT_MS: String((ALB_IDLE_TIMEOUT_S + 5) * 1000),
+  };
+}
+
+/** Secrets are injected by ECS from Secrets Manager: never in the task definition's plain environment. */
+export function serviceSecrets(dbSecret: secretsmanager.ISecret): Record<string, ecs.Secret> {
+  return { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') };
+}
+
+/** ECS Fargate behind an ALB, two AZs, CPU autoscaling, circuit breaker with rollback, X-Ray. */
+export class ServiceStack extends Stack {
+  readonly alb: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly service: ecs.FargateService;
+  readonly cluster: ecs.Cluster;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const dataKey = kms.Key.fromKeyArn(this, 'DataKey', props.dataKeyArn);
+    const dbSecret = secretsmanager.Secret.fromSecretAttributes(this, 'DbSecret', { secretCompleteArn: props.dbSecretArn, encryptionKey: dataKey });
+    const sessions = dynamodb.Table.fromTableAttributes(this, 'Sessions', { tableArn: props.sessionsTableArn, encryptionKey: dataKey });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    const taskDef = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 1024, memoryLimitMiB: 2048, runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX } });
+    const repo = ecr.Repository.fromRepositoryName(this, 'Repo', props.repositoryName);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    taskDef.addContainer('payments', {
+      image: ecs.ContainerImage.fromEcrRepository(repo, props.imageDigest),
+      environment: serviceEnvironment({ dbEndpoint: props.dbEndpoint, redisEndpoint: props.redisEndpoint, sessionsTable: sessions.tableName, region: this.region }),
+      secrets: serviceSecrets(dbSecret),
+      portMappings: [{ containerPort: CONTAINER_PORT }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'payments', logGroup }),
+      stopTimeout: Duration.seconds(35), // SHUTDOWN_TIMEOUT_MS is 30 s: let the drain finish
+      readonlyRootFilesystem: true,
+      user: 'node',
+    });
+    taskDef.addContainer('xray', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/xray/aws-xray-daemon:3.3.13'),
+      cpu: 32, memoryReservationMiB: 64, essential: false,
+      portMappings: [{ containerPort: 2000, protocol: ecs.Protocol.UDP }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'xray', logGroup }),
+    });
+    taskDef.taskRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AWSXRayDaemonWriteAccess'));
+    sessions.grantReadData(taskDef.taskRole);
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster, taskDefinition: taskDef, desiredCount: props.desiredTasks,
+      vpcSubnets: { subnetGroupName: 'app' }, assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100, maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(30),
+    });
+    this.service.connections.allowTo(props.dbSecurityGroup, ec2.Port.tcp(DB_PORT), 'payments to Aurora');
+    this.service.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcp(REDIS_PORT), 'payments to Redis');
+
+    const accessLogs = new s3.Bucket(this, 'AlbLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true, lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc, internetFacing: true, vpcSubnets: { subnetGroupName: 'public' },
+      idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_S), dropInvalidHeaderFields: true,
+    });
+    this.alb.logAccessLogs(accessLogs);
+    const listener = props.certificateArn
+      ? this.alb.addListener('Https', { port: 443, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS })
+      : this.alb.addListener('Http', { port: 80 });
+    this.targetGroup = listener.addTargets('Payments', {
+      port: CONTAINER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service],
+      deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S),
+      healthCheck: { path: HEALTH_CHECK_PATH, interval: Duration.seconds(10), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2, healthyHttpCodes: '200' },
+    });
+
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: props.desiredTasks, maxCapacity: props.maxTasks });
+    scaling.scaleOnCpuUtilization('Cpu70', { targetUtilizationPercent: 70, scaleInCooldown: Duration.seconds(120), scaleOutCooldown: Duration.seconds(30) });
+  }
+}

@@ -1,0 +1,103 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DIGEST, synthApp } from './app-fixture.js';
+
+const dev = synthApp('dev').stacks;
+const prod = synthApp('prod').stacks;
+const t = (s: Stack) => Template.fromStack(s);
+
+describe('network', () => {
+  it('spans two AZs with public, app and isolated data subnets, NAT per stage, and VPC endpoints', () => {
+    const n = t(dev.network);
+    n.resourceCountIs('AWS::EC2::Subnet', 6);
+    n.resourceCountIs('AWS::EC2::NatGateway', 1);
+    t(prod.network).resourceCountIs('AWS::EC2::NatGateway', 2);
+    n.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: Match.stringLikeRegexp('secretsmanager') });
+    n.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
+    n.resourceCountIs('AWS::EC2::FlowLog', 1);
+    expect(dev.network.vpc.availabilityZones).toEqual(['us-east-1a', 'us-east-1b']); // from committed cdk.context.json
+  });
+});
+
+describe('data (stateful)', () => {
+  it('Aurora: encrypted, writer and reader, in the isolated data subnets only', () => {
+    const d = t(dev.data);
+    d.hasResourceProperties('AWS::RDS::DBCluster', { StorageEncrypted: true, Engine: 'aurora-postgresql' });
+    d.resourceCountIs('AWS::RDS::DBInstance', 2);
+    const group = Object.values(d.findResources('AWS::RDS::DBSubnetGroup'))[0] as { Properties: { SubnetIds: unknown[] } };
+    expect(group.Properties.SubnetIds).toHaveLength(2);
+    for (const id of group.Properties.SubnetIds) expect(JSON.stringify(id)).toMatch(/VpcdataSubnet\d/);
+    expect(JSON.stringify(group.Properties.SubnetIds)).not.toMatch(/publicSubnet|appSubnet/);
+    d.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Aurora: from service tasks only', SecurityGroupEgress: Match.anyValue() });
+  });
+
+  it('Redis: primary and replica across AZs with automatic failover, encrypted at rest and in transit', () => {
+    t(dev.data).hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true, AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true,
+    });
+  });
+
+  it('sessions table: TTL on expires_at, point-in-time recovery, customer-managed key', () => {
+    t(dev.data).hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+    });
+  });
+
+  it('prod protects data; dev does not', () => {
+    expect(prod.data.terminationProtection).toBe(true);
+    expect(dev.data.terminationProtection).toBe(false);
+    t(prod.data).hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+    t(dev.data).hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
+    t(prod.data).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('service', () => {
+  const s = t(dev.service);
+  it('runs the gated image by digest, in private subnets, with circuit-breaker rollback', () => {
+    const td = Object.values(s.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: { Name: string; Image: unknown }[] } };
+    const image = JSON.stringify(td.Properties.ContainerDefinitions.find((c) => c.Name === 'payments')!.Image);
+    expect(image).toContain(`/payments-service@${DIGEST}`);
+    expect(image).not.toMatch(/:latest|payments-service:/);
+    s.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+  });
+
+  it('ALB health check on /health, 30 s deregistration delay, 60 s idle timeout', () => {
+    s.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/health',
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
+    s.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '60' }]),
+    });
+  });
+
+  it('autoscales on CPU at 70%', () => {
+    s.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
+    });
+  });
+
+  it('never puts the DB password in the plain environment', () => {
+    const td = Object.values(s.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: { Name: string; Environment?: { Name: string }[]; Secrets?: { Name: string }[] }[] } };
+    const app = td.Properties.ContainerDefinitions.find((c) => c.Name === 'payments')!;
+    expect(app.Environment!.map((e) => e.Name)).not.toContain('DB_PASSWORD');
+    expect(app.Secrets!.map((e) => e.Name)).toEqual(['DB_PASSWORD']);
+  });
+});
+
+describe('observability', () => {
+  it('alarms on p99 > 200 ms, 5xx, CPU and memory, all to an encrypted SNS topic', () => {
+    const o = t(dev.observability);
+    o.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 0.2 });
+    o.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    expect(Object.keys(o.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(5);
+    o.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
