@@ -16,6 +16,9 @@ export type FaultAction =
   | { kind: 'kill_one_instance'; az: Az }
   /** Cache keys vanish (expiry, eviction): the next readers miss together. */
   | { kind: 'delete_cache_keys'; keys: string[] }
+  /** Restore drill: a base backup of the writer now, and later the point in time to restore to. */
+  | { kind: 'base_backup' }
+  | { kind: 'mark_restore_target' }
   /** The WAL stream to the standby slows: with asynchronous replication, the standby falls behind. */
   | { kind: 'replication_lag'; latency_ms: number }
   /** FIS "AZ Availability: Power Interruption", compressed: see chaos/az-power-interruption.ts. */

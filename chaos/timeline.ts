@@ -1,5 +1,6 @@
 import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
+import { markRestoreTarget, takeBaseBackup } from './restore-drill.js';
 import type { FaultAction, TimelineStep } from './faults.js';
 
 export interface StepResult { at_s: number; kind: string; label?: string; started_ms: number; ended_ms: number; ok: boolean; error?: string; measures?: Record<string, unknown> }
@@ -59,6 +60,8 @@ async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promi
       tb.killInstance(victim.id, 'SIGKILL');
       return undefined;
     }
+    case 'base_backup': return { ...(await takeBaseBackup(tb)) };
+    case 'mark_restore_target': return markRestoreTarget(tb);
     case 'delete_cache_keys':
       return { deleted: Number(await tb.redisPrimary.command(['DEL', ...a.keys])) };
     case 'replication_lag':

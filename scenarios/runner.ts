@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checkLedger, formatViolations } from '../chaos/history-checker.js';
+import { restoreAndCheck } from '../chaos/restore-drill.js';
 import { runTimeline } from '../chaos/timeline.js';
 import { compareToBaseline, evaluateGates, holds, type Baseline, type GateResult } from '../loadtests/gates.js';
 import { runOpenModel, type LoadResult, type ProgressSample } from '../loadtests/open-model.js';
@@ -65,6 +66,12 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       try { report.invariants = await checkLedger(pool, [...load.history, ...probeHistory]); } finally { await pool.end(); }
       say(`[${s.name}] ${formatViolations(report.invariants)}`);
     }
+    if (s.post_run === 'restore_drill') {
+      say(`[${s.name}] restore drill: restoring the base backup to the marked target in a fresh cluster...`);
+      const d = await restoreAndCheck(tb, load.history);
+      report.restore_drill = { rto_ms: d.rto_ms, rpo_ms: d.rpo_ms, backup_ms: d.backup_ms, target: d.target, payments_restored: d.payments_restored, acknowledged_before_target: d.acknowledged_before_target, check: d.check };
+      say(`[${s.name}] restore drill: RTO ${d.rto_ms} ms, RPO ${d.rpo_ms} ms, ${d.payments_restored} payments restored; ${formatViolations(d.check)}`);
+    }
     report.gates = evaluateGates(load, s.gates);
     for (const [i, g] of (s.service_metric_gates ?? []).entries()) {
       const delta = (await tb.serviceMetric(g.metric, g.labels)) - metricsBefore[i]!;
@@ -117,6 +124,7 @@ function judge(r: RunReport, s: Scenario) {
   for (const g of r.gates) if (!g.pass) r.reasons.push(`gate failed: ${g.name} (measured ${g.measured})`);
   for (const g of [...(r.steady_state?.before ?? []), ...(r.steady_state?.after ?? [])]) if (!g.pass) r.reasons.push(`steady state not met: ${g.name} (measured ${g.measured})`);
   for (const t of r.timeline) if (!t.ok) r.reasons.push(`timeline step ${t.kind} failed: ${t.error}`);
+  if (r.restore_drill && !r.restore_drill.check.ok) r.reasons.push(`restored cluster: ${formatViolations(r.restore_drill.check)}`);
   if (r.invariants) {
     if (s.expect_violations) {
       if (r.invariants.ok) r.reasons.push('the checker was expected to report violations here and reported none');

@@ -48,6 +48,8 @@ export interface Scenario {
   service_metric_gates?: ServiceMetricGate[];
   /** Path of the runbook (chaos/runbooks/*.md) whose steps this scenario rehearses. */
   runbook?: string;
+  /** After the load: restore the base backup to the marked target in a fresh cluster and check it. */
+  post_run?: 'restore_drill';
   /** 'knee': report the highest stage rate that kept p99 < 200 ms and errors < 0.1%. */
   analysis?: 'knee';
   /** Set when the scenario expects the checker to find violations (a demonstration of detection). */

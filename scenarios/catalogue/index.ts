@@ -1,6 +1,7 @@
 import { azLoss, azLossAsync } from '../../chaos/scenarios/az-loss.js';
 import { cacheStampede, cacheStampedeUnprotected } from '../../chaos/scenarios/cache-stampede.js';
 import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from '../../chaos/scenarios/dependency-faults.js';
+import { restoreDrill } from '../../chaos/scenarios/restore-drill.js';
 import type { Scenario, Suite } from '../scenario.js';
 import { baseline1kTps } from './baseline-1k-tps.js';
 import { capacity } from './capacity.js';
@@ -10,7 +11,7 @@ import { smoke } from './smoke.js';
 
 export const catalogue: Scenario[] = [
   smoke, baseline1kTps, azLoss, cacheStampede,
-  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled,
+  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill,
   mixedReadWrite, capacity, gateSelfTestSlowDb,
 ];
 

@@ -81,6 +81,30 @@ export class PostgresProcess {
 
   async stop(): Promise<void> { await this.proc?.stop('SIGINT'); }
 
+  /** A directory the server process may write (as the postgres user when we run as root). */
+  async makeOwnedDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (this.runAs) await chown(dir, this.runAs.uid, this.runAs.gid);
+  }
+
+  /** pg_basebackup of this running server into `dir` (plain format, WAL included). */
+  async baseBackup(dir: string): Promise<void> {
+    await this.makeOwnedDir(dir);
+    await this.exec('pg_basebackup', ['-D', dir, '-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
+  }
+
+  /**
+   * Prepares this (not yet started) server as a point-in-time restore of `backupDir` replaying
+   * archived WAL up to `targetTime`, then promoting.
+   */
+  async initFromBackup(backupDir: string, archiveDir: string, targetTime: string): Promise<this> {
+    await this.prepareDir();
+    await this.exec('cp', ['-a', `${backupDir}/.`, this.dataDir], true);
+    await this.exec('rm', ['-f', path.join(this.dataDir, 'standby.signal'), path.join(this.dataDir, 'postmaster.pid')], true);
+    await this.exec('sh', ['-c', `printf "%s\n" "restore_command = 'cp ${archiveDir}/%f %p'" "recovery_target_time = '${targetTime}'" "recovery_target_action = 'promote'" "synchronous_standby_names = ''" "archive_mode = 'off'" >> ${path.join(this.dataDir, 'postgresql.auto.conf')} && touch ${path.join(this.dataDir, 'recovery.signal')}`], true);
+    return this;
+  }
+
   /** Promotes a standby to primary. Returns once it accepts writes. */
   async promote(): Promise<void> {
     const c = new pg.Client(this.connectionConfig());
@@ -118,7 +142,7 @@ export class PostgresProcess {
     }
   }
 
-  private async prepareDir() {
+  async prepareDir() {
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     if (this.runAs) {
       await chown(this.options.runDir, this.runAs.uid, this.runAs.gid);
@@ -127,9 +151,9 @@ export class PostgresProcess {
     }
   }
 
-  private async exec(tool: string, args: string[]) {
+  private async exec(tool: string, args: string[], systemTool = false) {
     try {
-      await run(path.join(this.bin, tool), args, {
+      await run(systemTool ? tool : path.join(this.bin, tool), args, {
         ...(this.runAs ?? {}), cwd: this.socketDir, env: { ...process.env, PGAPPNAME: 'testbed' },
       });
     } catch (err) {

@@ -31,6 +31,7 @@ export interface RunReport {
   recovery?: Record<string, number | null>;
   events: TestbedEvent[];
   windows: WindowStats[];
+  restore_drill?: { rto_ms: number; rpo_ms: number; backup_ms: number; target: string; payments_restored: number; acknowledged_before_target: number; check: CheckReport };
   capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
   runbook?: { path: string; steps: { step: string; took_ms: number }[] };
   error?: string;

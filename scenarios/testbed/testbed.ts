@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../service/db/migrate.js';
 import { seed, type SeedResult } from '../../service/seed.js';
@@ -41,6 +42,8 @@ export class Testbed {
   readonly dynamo: DynaliteProcess;
   readonly proxy: FaultProxy;
   readonly alb: AlbEmulator;
+  /** Where the writer archives WAL segments when topology.wal_archiving is on. */
+  readonly archiveDir: string;
   boot_ms = 0;
   private stopped = false;
   // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
@@ -48,7 +51,11 @@ export class Testbed {
 
   private constructor(readonly topology: Topology, readonly runDir: string, onEvent?: (e: TestbedEvent) => void) {
     this.log = new EventLog(onEvent);
-    this.pgPrimary = new PostgresProcess({ name: 'postgres-a', runDir });
+    this.archiveDir = path.join(runDir, 'wal-archive');
+    this.pgPrimary = new PostgresProcess({ name: 'postgres-a', runDir, ...(topology.wal_archiving ? { settings: {
+      archive_mode: 'on', archive_timeout: 60,
+      archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
+    } } : {}) });
     this.redisPrimary = new RedisProcess({ name: 'redis-a', runDir });
     this.dynamo = new DynaliteProcess({ name: 'dynamodb', runDir });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
@@ -61,7 +68,7 @@ export class Testbed {
     await reapStale();
     const topology = topologySchema.parse(spec);
     const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
-    tb.keepDir = o.keepDir ?? false;
+    tb.keepDir = o.keepDir ?? process.env.TESTBED_KEEP_DIR === '1'; // keep logs and data for a post-mortem
     const start = performance.now();
     try {
       await tb.boot();
@@ -78,6 +85,7 @@ export class Testbed {
 
   private async boot() {
     const t = this.topology;
+    if (t.wal_archiving) await this.pgPrimary.makeOwnedDir(this.archiveDir);
     await Promise.all([
       this.pgPrimary.init().then(() => this.pgPrimary.start()).then(() => this.prepareDatabase()),
       this.redisPrimary.start(),

@@ -8,6 +8,8 @@ export const topologySchema = z.object({
   /** Aurora-like writer + standby in the other AZ; synchronous means no acknowledged commit is lost on failover. */
   replication: z.enum(['synchronous', 'asynchronous', 'none']).default('synchronous'),
   redis_replica: z.boolean().default(true),
+  /** Continuous WAL archiving from the writer (for base backups and point-in-time restore). */
+  wal_archiving: z.boolean().default(false),
   service_env: z.record(z.string(), z.string()).default({}),
   alb: z.object({
     health: z.object({
