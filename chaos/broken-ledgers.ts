@@ -19,15 +19,22 @@ language plpgsql as $$
 declare src accounts%rowtype; dst accounts%rowtype; pay payments%rowtype; resp jsonb; k idempotency_keys%rowtype; bal bigint;
 begin`;
 
+const REPLAY_IF_KNOWN = `
+  select * into k from idempotency_keys i where i.customer_id = p_customer and i.key = p_key;
+  if found then return query select k.response_status, null::text, null::text, k.response_body, true, null::text, null::text; return; end if;`;
+const OWNER_AND_FUNDS = `
+  if src.customer_id <> p_customer then return query select 403, 'account_forbidden', null::text, null::jsonb, false, null::text, null::text; return; end if;
+  if src.no_overdraft and src.balance_minor < p_amount then return query select 422, 'insufficient_funds', null::text, null::jsonb, false, null::text, null::text; return; end if;`;
+const INSERT_PAYMENT = `
+  insert into payments (customer_id, source_account_id, destination_account_id, amount_minor, currency, idempotency_key)
+    values (p_customer, p_source, p_destination, p_amount, p_currency, p_key) returning * into pay;`;
+const LOCK_BOTH = `
+  select * into src from accounts a where a.id = p_source for update;
+  select * into dst from accounts a where a.id = p_destination for update;`;
+
 const variants: Record<BrokenVariant, string> = {
   // Never looks at the key: every retry moves the money again.
-  skip_idempotency: `${HEADER}
-  select * into src from accounts a where a.id = p_source for update;
-  select * into dst from accounts a where a.id = p_destination for update;
-  if src.customer_id <> p_customer then return query select 403, 'account_forbidden', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  if src.no_overdraft and src.balance_minor < p_amount then return query select 422, 'insufficient_funds', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  insert into payments (customer_id, source_account_id, destination_account_id, amount_minor, currency, idempotency_key)
-    values (p_customer, p_source, p_destination, p_amount, p_currency, p_key) returning * into pay;
+  skip_idempotency: `${HEADER}${LOCK_BOTH}${OWNER_AND_FUNDS}${INSERT_PAYMENT}
   insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_source, 'debit', p_amount, p_currency), (pay.id, p_destination, 'credit', p_amount, p_currency);
   update accounts a set balance_minor = a.balance_minor - p_amount where a.id = p_source;
   update accounts a set balance_minor = a.balance_minor + p_amount where a.id = p_destination;${BODY}
@@ -37,16 +44,10 @@ const variants: Record<BrokenVariant, string> = {
   return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
 end $$;`,
   // Read-then-write without a lock: concurrent debits overwrite each other's balance.
-  no_lock: `${HEADER}
-  select * into k from idempotency_keys i where i.customer_id = p_customer and i.key = p_key;
-  if found then return query select k.response_status, null::text, null::text, k.response_body, true, null::text, null::text; return; end if;
+  no_lock: `${HEADER}${REPLAY_IF_KNOWN}
   select * into src from accounts a where a.id = p_source;
-  select * into dst from accounts a where a.id = p_destination;
-  if src.customer_id <> p_customer then return query select 403, 'account_forbidden', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  if src.no_overdraft and src.balance_minor < p_amount then return query select 422, 'insufficient_funds', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  perform pg_sleep(0.005); -- widen the race window the way a slow network would
-  insert into payments (customer_id, source_account_id, destination_account_id, amount_minor, currency, idempotency_key)
-    values (p_customer, p_source, p_destination, p_amount, p_currency, p_key) returning * into pay;
+  select * into dst from accounts a where a.id = p_destination;${OWNER_AND_FUNDS}
+  perform pg_sleep(0.005); -- widen the race window the way a slow network would${INSERT_PAYMENT}
   insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_source, 'debit', p_amount, p_currency), (pay.id, p_destination, 'credit', p_amount, p_currency);
   update accounts a set balance_minor = src.balance_minor - p_amount where a.id = p_source;
   update accounts a set balance_minor = dst.balance_minor + p_amount where a.id = p_destination;${BODY}
@@ -55,15 +56,7 @@ end $$;`,
   return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
 end $$;`,
   // Money appears from nowhere: the credit is written, the debit is not.
-  credit_without_debit: `${HEADER}
-  select * into k from idempotency_keys i where i.customer_id = p_customer and i.key = p_key;
-  if found then return query select k.response_status, null::text, null::text, k.response_body, true, null::text, null::text; return; end if;
-  select * into src from accounts a where a.id = p_source for update;
-  select * into dst from accounts a where a.id = p_destination for update;
-  if src.customer_id <> p_customer then return query select 403, 'account_forbidden', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  if src.no_overdraft and src.balance_minor < p_amount then return query select 422, 'insufficient_funds', null::text, null::jsonb, false, null::text, null::text; return; end if;
-  insert into payments (customer_id, source_account_id, destination_account_id, amount_minor, currency, idempotency_key)
-    values (p_customer, p_source, p_destination, p_amount, p_currency, p_key) returning * into pay;
+  credit_without_debit: `${HEADER}${REPLAY_IF_KNOWN}${LOCK_BOTH}${OWNER_AND_FUNDS}${INSERT_PAYMENT}
   insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_destination, 'credit', p_amount, p_currency);
   update accounts a set balance_minor = a.balance_minor + p_amount where a.id = p_destination;${BODY}
   insert into idempotency_keys (customer_id, key, fingerprint, response_status, response_body, payment_id, expires_at)

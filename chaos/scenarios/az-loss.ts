@@ -1,9 +1,6 @@
 import { PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
 import type { Scenario } from '../../scenarios/scenario.js';
-import type { TopologySpec } from '../../scenarios/testbed/topology.js';
-
-// Compressed ALB timings (AWS defaults: 30 s interval, 300 s deregistration delay).
-const FAST_ALB: TopologySpec['alb'] = { health: { interval_ms: 500, timeout_ms: 400, healthy_threshold: 2, unhealthy_threshold: 2 }, deregistration_delay_ms: 2_000 };
+import { FAST_ALB } from './compressed-alb.js';
 
 export const azLoss: Scenario = {
   name: 'az-loss',

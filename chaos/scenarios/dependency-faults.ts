@@ -1,9 +1,9 @@
 import { MIXED_READ_WRITE, PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
 import type { Scenario, SteadyState } from '../../scenarios/scenario.js';
+import { FAST_ALB } from './compressed-alb.js';
 
 const RAMP = { duration_s: 5, from_rate_per_s: 50, to_rate_per_s: 500 };
 const HEALTHY: SteadyState = { probe_s: 5, rate_per_s: 200, gates: [{ metric: 'latency_p99_ms', op: '<', threshold: 200 }, { metric: 'error_rate', op: '<', threshold: 0.001 }] };
-const FAST_ALB = { health: { interval_ms: 500, timeout_ms: 400, healthy_threshold: 2, unhealthy_threshold: 2 }, deregistration_delay_ms: 2_000 };
 
 export const dbFailover: Scenario = {
   name: 'db-failover',
