@@ -33,15 +33,16 @@ try {
   const customers = tb.seeded.customers.length;
   const next = paymentMix(tb.seeded, { mix: PAYMENTS_ONLY, hot_share: 0.1, hot_accounts: 5, amount_minor_max: 100, seed: 7, run_id: `bench-${Date.now().toString(36)}` });
 
-  say(`pgbench: make_payment, ${values['pgbench-clients']} clients, 15 s, straight to the writer...`);
-  const pgb = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15 });
-
   say(`open model: ${rate} payments/s for ${duration_s} s through the ALB (10 s ramp not measured)...`);
   let under_load_bytes = 0;
   const sample = setTimeout(() => { void tb.pss_bytes().then((b) => { under_load_bytes = b; }); }, 15_000);
   const fixed = await runOpenModel({ target: tb.url, measure_from_s: 10, keep_history: false, next,
     stages: [{ duration_s: 10, from_rate_per_s: 100, to_rate_per_s: rate }, { duration_s, rate_per_s: rate }] });
   clearTimeout(sample);
+
+  // pgbench after the open-model run, so the fixed-rate latency is measured on a fresh database.
+  say(`pgbench: make_payment, ${values['pgbench-clients']} clients, 15 s, straight to the writer...`);
+  const pgb = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15 });
 
   say(`closed loop (autocannon): ${values['closed-connections']} connections, 15 s through the ALB...`);
   const closed = await runClosedLoop(tb.url, next, { connections: Number(values['closed-connections']), duration_s: 15 });

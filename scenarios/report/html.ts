@@ -11,6 +11,7 @@ export function faultWindows(r: RunReport): { bands: Band[]; markers: Marker[] }
   for (const s of r.timeline) bands.push({ from_s: s.started_ms / 1000, to_s: s.ended_ms / 1000, label: s.label ?? s.kind, color: s.ok ? '#d33' : '#f90' });
   const starts = r.events.filter((e) => e.kind === 'fault_start');
   for (const st of starts) {
+    if (r.timeline.some((t) => Math.abs(t.started_ms - st.t_ms) < 500)) continue; // already drawn as its timeline step
     const end = r.events.find((e) => e.kind === 'fault_end' && e.t_ms >= st.t_ms);
     if (end) bands.push({ from_s: st.t_ms / 1000, to_s: end.t_ms / 1000, label: String(st.detail.fault ?? 'fault'), color: '#d33' });
   }
