@@ -84,7 +84,8 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   const inflightMax = o.inflight_max ?? 4_000;
   const timeout_ms = o.timeout_ms ?? 10_000;
   const lateThreshold_ms = o.late_threshold_ms ?? 20;
-  const pool = new Pool(o.target, { connections: o.connections ?? 128, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: timeout_ms, bodyTimeout: timeout_ms });
+  // Open model: every arrival may need its own connection, as independent users would.
+  const pool = new Pool(o.target, { connections: o.connections ?? 1_024, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: timeout_ms, bodyTimeout: timeout_ms });
   const all = new LatencyHistogram();
   const byOp = new Map<string, LatencyHistogram>();
   const windows: { sent: number; ok: number; errors: number; h: LatencyHistogram }[] = [];

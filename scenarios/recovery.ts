@@ -17,7 +17,7 @@ export function recoveryFrom(windows: WindowStats[], fault_start_s: number, p99_
   const until = recoveredAt ?? Infinity;
   return {
     fault_start_s,
-    p99_recovered_after_s: recoveredAt === null ? null : Math.max(0, recoveredAt - fault_start_s),
+    p99_recovered_after_s: recoveredAt === null ? null : Math.round(Math.max(0, recoveredAt - fault_start_s) * 1000) / 1000,
     client_errors_during_fault: after.filter((w) => w.t_s < until).reduce((n, w) => n + w.errors, 0),
     worst_p99_ms: Math.max(0, ...after.map((w) => w.p99_ms)),
   };

@@ -86,6 +86,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       const rec = recoveryFrom(load.windows, firstFault.started_ms / 1000, P99_RECOVERY_THRESHOLD_MS);
       const measures = Object.fromEntries(report.timeline.flatMap((t) => Object.entries(t.measures ?? {}).filter(([, v]) => typeof v === 'number'))) as Record<string, number>;
       report.recovery = { ...measures, ...rec };
+      if (s.recovery_within_s !== undefined) {
+        const measured = rec.p99_recovered_after_s ?? Number.NaN;
+        report.gates.push({ name: `p99 recovered within ${s.recovery_within_s} s of the fault`, metric: 'p99_recovered_after_s', op: '<=', threshold: s.recovery_within_s, measured, pass: holds(measured, '<=', s.recovery_within_s) });
+      }
     }
     report.events = tb.log.events;
     if (s.analysis === 'knee') report.capacity = kneeOf(load, s);

@@ -46,6 +46,8 @@ export interface Scenario {
   invariants: 'ledger'[];
   gates: Gate[];
   service_metric_gates?: ServiceMetricGate[];
+  /** Recovery objective after the first fault: p99 back under 200 ms (and no errors) within this many seconds. */
+  recovery_within_s?: number;
   /** Path of the runbook (chaos/runbooks/*.md) whose steps this scenario rehearses. */
   runbook?: string;
   /** After the load: restore the base backup to the marked target in a fresh cluster and check it. */

@@ -29,16 +29,25 @@ export function createApp(ctx: AppContext): express.Express {
     autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
   }));
 
+  let inflight = 0;
   app.use((req, res, next) => {
     const start = performance.now();
+    inflight++;
+    res.once('close', () => { inflight--; });
     res.on('finish', () => {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       ctx.metrics.httpDuration.observe({ method: req.method, route }, (performance.now() - start) / 1000);
     });
+    const probe = req.path === '/health' || req.path === '/ready' || req.path === '/metrics';
     if (ctx.state.draining) {
       res.setHeader('Connection', 'close');
-      if (req.path !== '/health' && req.path !== '/ready') throw new ApiError('service_draining');
+      if (!probe) throw new ApiError('service_draining');
+    }
+    if (inflight > ctx.config.INFLIGHT_REQUESTS_MAX && !probe) {
+      ctx.metrics.shed.inc();
+      res.setHeader('Retry-After', '1');
+      throw new ApiError('overloaded', `more than ${ctx.config.INFLIGHT_REQUESTS_MAX} requests in flight`);
     }
     next();
   });

@@ -38,6 +38,9 @@ export const configSchema = z
     // Above the ALB idle timeout (60 s) so the ALB, not the task, closes idle connections.
     KEEP_ALIVE_TIMEOUT_MS: int(61_000, 600_000).default(65_000),
     BODY_BYTES_MAX: int(1_024, 1_048_576).default(16_384),
+    // Load shedding: beyond this many requests in flight, answer 503 at once instead of queueing.
+    // A queue the service cannot drain turns a short overload into a long outage (measured).
+    INFLIGHT_REQUESTS_MAX: int(1, 100_000).default(256),
   })
   .strict()
   .superRefine((c, ctx) => {

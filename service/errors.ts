@@ -18,6 +18,7 @@ export const errorCatalogue = {
   currency_mismatch: { status: 422, title: 'Currency does not match the accounts' },
   same_account: { status: 422, title: 'Source and destination must differ' },
   service_draining: { status: 503, title: 'Service is shutting down' },
+  overloaded: { status: 503, title: 'Too many requests in flight; retry with the same Idempotency-Key' },
   dependency_unavailable: { status: 503, title: 'A required dependency is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -35,6 +35,9 @@ export function createMetrics() {
       name: 'payments_total', help: 'Payment attempts by outcome code',
       labelNames: ['outcome'] as const, registers: [registry],
     }),
+    shed: new client.Counter({
+      name: 'http_requests_shed_total', help: 'Requests refused with 503 overloaded (in-flight limit)', registers: [registry],
+    }),
     sessionLookups: new client.Counter({
       name: 'session_lookups_total', help: 'Session token lookups by result',
       labelNames: ['result'] as const, registers: [registry],

@@ -61,3 +61,34 @@ async function waitUntil(probe: () => Promise<boolean>, timeout_ms = 10_000) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('load shedding', () => {
+  it('answers 503 overloaded at once beyond INFLIGHT_REQUESTS_MAX, and serves again when the load passes', async () => {
+    const svc = await new ServiceInstance({ name: 'shed-svc', runDir: h.deps.runDir, env: h.deps.serviceEnv({ INFLIGHT_REQUESTS_MAX: '1' }) }).start();
+    try {
+      const holder = await h.pool.connect();
+      await holder.query('begin');
+      await holder.query('select 1 from accounts where id = $1 for update', [bob().accounts[0]]);
+      const post = () => fetch(`${svc.url}/v1/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bob().token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+        body: JSON.stringify({ source_account_id: bob().accounts[0], destination_account_id: alice().accounts[0], amount_minor: 1, currency: 'EUR' }),
+      });
+      const held = post(); // blocks on the row lock: one request in flight
+      await waitUntil(async () => (await h.pool.query(`select count(*)::int n from pg_locks where not granted`)).rows[0].n > 0);
+      const started = performance.now();
+      const shed = await post();
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      expect(((await shed.json()) as { code: string }).code).toBe('overloaded');
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect((await fetch(`${svc.url}/health`)).status).toBe(200); // probes are never shed
+      await holder.query('commit');
+      holder.release();
+      expect((await held).status).toBe(201);
+      expect((await post()).status).toBe(201);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

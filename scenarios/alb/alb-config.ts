@@ -14,7 +14,8 @@ export const albConfigSchema = z.object({
   deregistration_delay_ms: z.number().int().min(0).max(3_600_000).default(5_000),
   /** ALB idle timeout: no response within it is a 504. */
   idle_timeout_ms: z.number().int().min(100).max(4_000_000).default(60_000),
-  connections_per_target: z.number().int().min(1).max(1_024).default(64),
+  // An ALB opens connections as needed rather than queueing requests in front of a target.
+  connections_per_target: z.number().int().min(1).max(4_096).default(1_024),
 });
 
 export type AlbConfig = z.infer<typeof albConfigSchema>;
