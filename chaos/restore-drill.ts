@@ -17,6 +17,7 @@ export async function takeBaseBackup(tb: Testbed): Promise<{ backup_ms: number }
   if (!tb.topology.wal_archiving) throw new Error('restore drill needs topology.wal_archiving: true');
   const start = performance.now();
   const dir = path.join(tb.runDir, 'base-backup');
+  if (!(tb.pgPrimary instanceof PostgresProcess)) throw new Error('restore drill needs the local provider');
   await tb.pgPrimary.baseBackup(dir);
   const backup_ms = Math.round(performance.now() - start);
   Object.assign(state(tb), { backupDir: dir, backup_ms });

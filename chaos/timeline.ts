@@ -1,3 +1,4 @@
+import { RedisProcess } from '../scenarios/local/redis.js';
 import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
 import { markRestoreTarget, takeBaseBackup } from './restore-drill.js';
@@ -43,6 +44,7 @@ async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promi
     case 'failover_db': return { ...(await tb.failoverDatabase()) };
     case 'failover_cache': return { ...(await tb.failoverCache()) };
     case 'restart_cache': {
+      if (!(tb.redisPrimary instanceof RedisProcess)) throw new Error('restart_cache needs the local provider');
       const start = performance.now();
       await tb.redisPrimary.stop();
       await tb.redisPrimary.start();

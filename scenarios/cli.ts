@@ -12,6 +12,7 @@ import type { GateSummary } from './report/gate-summary.js';
 import { runScenario } from './runner.js';
 import type { Scenario, Suite } from './scenario.js';
 import { Testbed } from './testbed/testbed.js';
+import type { TopologySpec } from './testbed/topology.js';
 
 const USAGE = `usage: testbed <command> [options]
 
@@ -23,6 +24,8 @@ commands:
       --baseline <file>        compare with a saved run; fail on regression
       --regression-pct <n>     allowed regression vs baseline (default 10)
       --save-baseline <file>   save this run's gate metrics as a baseline
+  --provider <local|containers|external>   (run and up; default local: embedded processes, no Docker)
+      --postgres-url <url> --redis-url <redis://host:port/db> --dynamodb-endpoint <url>   (external)
   up                           boot the default two-AZ topology and keep it up (Ctrl-C stops it)
       --instances-per-az <n>   service instances per AZ (default 1)
       --replication <synchronous|asynchronous|none>
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       suite: { type: 'string' }, out: { type: 'string' }, baseline: { type: 'string' },
       'save-baseline': { type: 'string' }, 'regression-pct': { type: 'string' },
       'instances-per-az': { type: 'string' }, replication: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      provider: { type: 'string' }, 'postgres-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'dynamodb-endpoint': { type: 'string' },
     },
   });
   const [command, ...names] = positionals;
@@ -70,9 +74,11 @@ function list(): number {
 async function run(names: string[], v: Record<string, string | boolean | undefined>): Promise<number> {
   const suiteName = v.suite as Suite | undefined;
   if (suiteName && !SUITES.includes(suiteName)) throw new UsageError(`--suite must be one of ${SUITES.join(', ')}; got "${suiteName}"`);
-  const scenarios: Scenario[] = suiteName ? suite(suiteName) : names.map((n) => {
+  const chosen: Scenario[] = suiteName ? suite(suiteName) : names.map((n) => {
     try { return findScenario(n); } catch (e) { throw new UsageError((e as Error).message); }
   });
+  const provider = providerFrom(v);
+  const scenarios = chosen.map((s) => ({ ...s, topology: { ...s.topology, ...provider } }));
   if (scenarios.length === 0) throw new UsageError('name scenarios to run, or --suite <name>');
   const regression = v['regression-pct'] === undefined ? 10 : Number(v['regression-pct']);
   if (!(regression >= 0 && regression <= 1000)) throw new UsageError('--regression-pct must be a number from 0 to 1000');
@@ -102,6 +108,19 @@ async function run(names: string[], v: Record<string, string | boolean | undefin
   printSummary(reports, outDir);
   if (reports.some((r) => r.verdict === 'error')) return EXIT.error;
   return reports.every((r) => r.verdict === 'pass') && !ac.signal.aborted ? EXIT.pass : EXIT.fail;
+}
+
+/** --provider local|containers|external (+ endpoint URLs for external) as a topology override. */
+function providerFrom(v: Record<string, string | boolean | undefined>): Pick<TopologySpec, 'provider' | 'external'> {
+  const p = (v.provider ?? 'local') as TopologySpec['provider'];
+  if (!['local', 'containers', 'external'].includes(String(p))) throw new UsageError(`--provider must be local, containers or external; got "${p}"`);
+  if (p !== 'external') {
+    if (v['postgres-url'] || v['redis-url'] || v['dynamodb-endpoint']) throw new UsageError('--postgres-url, --redis-url and --dynamodb-endpoint go with --provider external');
+    return { provider: p };
+  }
+  const missing = ['postgres-url', 'redis-url', 'dynamodb-endpoint'].filter((k) => !v[k]);
+  if (missing.length) throw new UsageError(`--provider external needs ${missing.map((m) => `--${m}`).join(', ')}`);
+  return { provider: 'external', external: { postgres_url: String(v['postgres-url']), redis_url: String(v['redis-url']), dynamodb_endpoint: String(v['dynamodb-endpoint']) } };
 }
 
 async function readBaselines(file: string): Promise<Baseline[]> {
@@ -139,7 +158,7 @@ async function up(v: Record<string, string | boolean | undefined>): Promise<numb
   const replication = (v.replication ?? 'synchronous') as 'synchronous';
   if (!['synchronous', 'asynchronous', 'none'].includes(replication)) throw new UsageError('--replication must be synchronous, asynchronous or none');
   err('booting the two-AZ topology...');
-  const tb = await Testbed.up({ instances_per_az: perAz, replication }, { onEvent: (e) => err(`${e.kind} ${JSON.stringify(e.detail)}`) });
+  const tb = await Testbed.up({ instances_per_az: perAz, replication, ...providerFrom(v) }, { onEvent: (e) => err(`${e.kind} ${JSON.stringify(e.detail)}`) });
   const tokensFile = path.join(tb.runDir, 'customers.json');
   await writeFile(tokensFile, JSON.stringify(tb.seeded, null, 2));
   console.log(JSON.stringify({

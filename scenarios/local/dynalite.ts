@@ -11,6 +11,7 @@ const READY_TIMEOUT_MS = 10_000;
 
 /** dynalite (DynamoDB API on LevelDB, in memory) as a child process. It has no TTL. */
 export class DynaliteProcess {
+  readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
   constructor(readonly options: { name: string; runDir: string }) {}

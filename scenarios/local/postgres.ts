@@ -23,6 +23,7 @@ export interface PostgresOptions {
 export class PostgresProcess {
   readonly dataDir: string;
   readonly socketDir: string;
+  readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
   private readonly bin = postgresBinDir();

@@ -13,6 +13,7 @@ export interface RedisOptions { name: string; runDir: string; replicaOf?: RedisP
 
 /** redis-server from PATH on a free port; nothing persisted (like ElastiCache without backups). */
 export class RedisProcess {
+  readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
   constructor(readonly options: RedisOptions) {}

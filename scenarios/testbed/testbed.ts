@@ -12,12 +12,13 @@ import { makeRunDir, reapStale } from '../local/temp-dir.js';
 import { FaultProxy } from '../proxy/fault-proxy.js';
 import type { Toxic, ToxicDirection } from '../proxy/toxics.js';
 import { EventLog, type TestbedEvent } from './event-log.js';
+import { TestbedError } from '../local/errors.js';
+import { assertDockerEngine } from './docker-engine.js';
+import { ExternalDynamo, ExternalPostgres, ExternalRedis } from './external-nodes.js';
 import { treePss_bytes } from './process-memory.js';
 import { sumMetric } from './prometheus.js';
 import { AZS, ENDPOINTS, proxyName, topologySchema, type Az, type Endpoint, type Topology, type TopologySpec } from './topology.js';
 
-const DATABASE = 'payments';
-const SESSIONS_TABLE = 'sessions';
 const STANDBY_NAME = 'standby_b';
 /** The WAL stream from the writer in AZ a to the standby in AZ b. */
 export const REPLICATION_PROXY = 'replication@b';
@@ -35,11 +36,14 @@ export class Testbed {
   private readonly refusedAzs = new Set<Az>();
   private instanceSeq = 0;
   seeded!: SeedResult;
-  pgPrimary: PostgresProcess;
+  pgPrimary: PostgresProcess | ExternalPostgres;
   pgStandby: PostgresProcess | undefined;
-  redisPrimary: RedisProcess;
+  redisPrimary: RedisProcess | ExternalRedis;
   redisReplica: RedisProcess | undefined;
-  readonly dynamo: DynaliteProcess;
+  readonly dynamo: DynaliteProcess | ExternalDynamo;
+  /** Per run on external endpoints, so a shared server is never clobbered. */
+  readonly database: string;
+  readonly sessionsTable: string;
   readonly proxy: FaultProxy;
   readonly alb: AlbEmulator;
   /** Where the writer archives WAL segments when topology.wal_archiving is on. */
@@ -52,12 +56,16 @@ export class Testbed {
   private constructor(readonly topology: Topology, readonly runDir: string, onEvent?: (e: TestbedEvent) => void) {
     this.log = new EventLog(onEvent);
     this.archiveDir = path.join(runDir, 'wal-archive');
-    this.pgPrimary = new PostgresProcess({ name: 'postgres-a', runDir, ...(topology.wal_archiving ? { settings: {
+    const ext = topology.external;
+    const suffix = path.basename(runDir).replace(/[^a-zA-Z0-9]/g, '').toLowerCase();
+    this.database = ext ? `payments_${suffix}` : 'payments';
+    this.sessionsTable = ext ? `sessions_${suffix}` : 'sessions';
+    this.pgPrimary = ext ? new ExternalPostgres(ext.postgres_url) : new PostgresProcess({ name: 'postgres-a', runDir, ...(topology.wal_archiving ? { settings: {
       archive_mode: 'on', archive_timeout: 60,
       archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
     } } : {}) });
-    this.redisPrimary = new RedisProcess({ name: 'redis-a', runDir });
-    this.dynamo = new DynaliteProcess({ name: 'dynamodb', runDir });
+    this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir });
+    this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint) : new DynaliteProcess({ name: 'dynamodb', runDir });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
     this.proxy = new FaultProxy({ runDir });
     this.alb = new AlbEmulator({ runDir, config: albConfig(topology) });
@@ -66,7 +74,11 @@ export class Testbed {
   /** Boots the whole topology; on any failure everything already started is stopped. */
   static async up(spec: TopologySpec = {}, o: { onEvent?: (e: TestbedEvent) => void; keepDir?: boolean } = {}): Promise<Testbed> {
     await reapStale();
-    const topology = topologySchema.parse(spec);
+    const topology = checkProvider(topologySchema.parse(spec));
+    if (topology.provider === 'containers') {
+      await assertDockerEngine();
+      throw new TestbedError('the containers provider is not implemented yet (a Docker engine answered, but no container code exists)', 'use --provider local or external');
+    }
     const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
     tb.keepDir = o.keepDir ?? process.env.TESTBED_KEEP_DIR === '1'; // keep logs and data for a post-mortem
     const start = performance.now();
@@ -85,24 +97,27 @@ export class Testbed {
 
   private async boot() {
     const t = this.topology;
-    if (t.wal_archiving) await this.pgPrimary.makeOwnedDir(this.archiveDir);
+    if (t.wal_archiving) {
+      if (!(this.pgPrimary instanceof PostgresProcess)) throw new TestbedError('WAL archiving (restore drill) needs the local provider');
+      await this.pgPrimary.makeOwnedDir(this.archiveDir);
+    }
     await Promise.all([
-      this.pgPrimary.init().then(() => this.pgPrimary.start()).then(() => this.prepareDatabase()),
+      (async () => { await this.pgPrimary.init(); await this.pgPrimary.start(); await this.prepareDatabase(); })(),
       this.redisPrimary.start(),
       this.dynamo.start().then(() => this.createSessionsTable()),
       this.proxy.start(),
       this.alb.start(),
     ]);
     // Replication crosses AZs too: the standby streams through a proxy, so lag can be injected.
-    this.replicationPort = (await this.proxy.create(REPLICATION_PROXY, { host: '127.0.0.1', port: this.pgPrimary.port })).listen_port;
+    this.replicationPort = (await this.proxy.create(REPLICATION_PROXY, { host: this.pgPrimary.host, port: this.pgPrimary.port })).listen_port;
     const standby = t.replication === 'none' ? undefined : this.startStandby();
     const replica = t.redis_replica ? this.startRedisReplica() : undefined;
     await Promise.all([standby, replica]);
     await this.createProxies();
-    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max: 4 });
+    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(this.database), max: 4 });
     const ddb = this.dynamo.client();
     try {
-      this.seeded = await seed(pool, ddb, SESSIONS_TABLE, { ...t.seed, session_ttl_s: 24 * 3600 });
+      this.seeded = await seed(pool, ddb, this.sessionsTable, { ...t.seed, session_ttl_s: 24 * 3600 });
     } finally {
       await pool.end();
       ddb.destroy();
@@ -111,15 +126,15 @@ export class Testbed {
   }
 
   private async prepareDatabase() {
-    await this.pgPrimary.createDatabase(DATABASE);
-    const c = new pg.Client(this.pgPrimary.connectionConfig(DATABASE));
+    await this.pgPrimary.createDatabase(this.database);
+    const c = new pg.Client(this.pgPrimary.connectionConfig(this.database));
     await c.connect();
     try { await migrate(c); } finally { await c.end(); }
   }
 
   private async createSessionsTable() {
     const ddb = this.dynamo.client();
-    try { await createSessionsTable(ddb, SESSIONS_TABLE); } finally { ddb.destroy(); }
+    try { await createSessionsTable(ddb, this.sessionsTable); } finally { ddb.destroy(); }
   }
 
   private async startStandby() {
@@ -136,6 +151,7 @@ export class Testbed {
   }
 
   private async startRedisReplica() {
+    if (!(this.redisPrimary instanceof RedisProcess)) throw new TestbedError('a Redis replica needs the local provider');
     this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary });
     this.nodes.push(this.redisReplica);
     await this.redisReplica.start();
@@ -143,9 +159,8 @@ export class Testbed {
 
   private async createProxies() {
     const upstream = (e: Endpoint) => {
-      const port = e === 'writer' ? this.pgPrimary.port : e === 'reader' ? (this.pgStandby ?? this.pgPrimary).port
-        : e === 'cache' ? this.redisPrimary.port : this.dynamo.port;
-      return { host: '127.0.0.1', port };
+      const node = e === 'writer' ? this.pgPrimary : e === 'reader' ? (this.pgStandby ?? this.pgPrimary) : e === 'cache' ? this.redisPrimary : this.dynamo;
+      return { host: node.host, port: node.port };
     };
     await Promise.all(AZS.flatMap((az) => ENDPOINTS.map((e) => this.proxy.create(proxyName(e, az), upstream(e)))));
     this.proxyPorts = new Map((await this.proxy.list()).map((p) => [p.name, p.listen_port]));
@@ -172,9 +187,9 @@ export class Testbed {
     }
     const id = `svc-${az}-${++this.instanceSeq}`;
     const env = {
-      DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: DATABASE, DB_USER: 'postgres', DB_PASSWORD: 'local',
-      REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
-      SESSIONS_TABLE, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+      DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: this.database, DB_USER: String(this.pgPrimary.connectionConfig().user), DB_PASSWORD: String(this.pgPrimary.connectionConfig().password ?? ''),
+      REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}${this.redisPrimary instanceof ExternalRedis ? `/${this.redisPrimary.db}` : ''}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
+      SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env,
     };
     const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az });
@@ -269,7 +284,7 @@ export class Testbed {
 
   /** A pool straight to the current writer, bypassing proxies: for checkers, never for the service. */
   writerPool(max = 4): pg.Pool {
-    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(DATABASE), max });
+    const pool = new pg.Pool({ ...this.pgPrimary.connectionConfig(this.database), max });
     pool.on('error', () => {}); // idle clients of a node that failed over: the next query reconnects
     return pool;
   }
@@ -277,9 +292,9 @@ export class Testbed {
   /** Every process of the topology with its AZ: for `up`, the report and the memory benchmark. */
   processes(): { name: string; az: Az | 'regional'; pid: number | undefined }[] {
     const list: { name: string; az: Az | 'regional'; pid: number | undefined }[] = [
-      { name: 'postgres-writer', az: this.pgPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.pgPrimary.process?.pid },
+      { name: 'postgres-writer', az: this.pgPrimary instanceof ExternalPostgres ? 'regional' : this.pgPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.pgPrimary.process?.pid },
       ...(this.pgStandby ? [{ name: 'postgres-standby', az: 'b' as const, pid: this.pgStandby.process?.pid }] : []),
-      { name: 'redis-primary', az: this.redisPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.redisPrimary.process?.pid },
+      { name: 'redis-primary', az: this.redisPrimary instanceof ExternalRedis ? 'regional' : this.redisPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.redisPrimary.process?.pid },
       ...(this.redisReplica ? [{ name: 'redis-replica', az: 'b' as const, pid: this.redisReplica.process?.pid }] : []),
       { name: 'dynamodb (dynalite)', az: 'regional', pid: this.dynamo.process?.pid },
       { name: 'fault-proxy', az: 'regional', pid: this.proxy.process?.pid },
@@ -307,6 +322,9 @@ export class Testbed {
     await this.alb.stop().catch(() => {});
     await Promise.allSettled([...this.instances.values()].map(({ svc }) => svc.process?.stop('SIGKILL')));
     await Promise.allSettled([this.proxy.stop(), this.dynamo.stop(), ...this.nodes.map((n) => n.stop())]);
+    // External endpoints: remove what this run created there, nothing else.
+    if (this.pgPrimary instanceof ExternalPostgres) await this.pgPrimary.dropDatabase(this.database).catch(() => {});
+    if (this.dynamo instanceof ExternalDynamo) await this.dynamo.deleteTable(this.sessionsTable);
     if (!this.keepDir) await rm(this.runDir, { recursive: true, force: true });
   }
 
@@ -318,7 +336,7 @@ export class Testbed {
     return inst;
   }
 
-  private async sql(server: PostgresProcess, text: string) {
+  private async sql(server: { connectionConfig(): pg.ClientConfig }, text: string) {
     const c = new pg.Client(server.connectionConfig());
     await c.connect();
     try { await c.query(text); } finally { await c.end(); }
@@ -331,4 +349,14 @@ function albConfig(t: Topology) {
     ...(t.alb.idle_timeout_ms === undefined ? {} : { idle_timeout_ms: t.alb.idle_timeout_ms }),
     ...(t.alb.health ? { health: Object.fromEntries(Object.entries(t.alb.health).filter(([, v]) => v !== undefined)) } : {}),
   };
+}
+
+/** The external provider has no standby or replica to fail over to, and needs its URLs. */
+function checkProvider(t: Topology): Topology {
+  if (t.provider === 'external') {
+    if (!t.external) throw new TestbedError('the external provider needs postgres_url, redis_url and dynamodb_endpoint', 'testbed run ... --provider external --postgres-url postgres://user@host:5432 --redis-url redis://host:6379/15 --dynamodb-endpoint http://host:8000');
+    return { ...t, replication: 'none', redis_replica: false };
+  }
+  if (t.external) throw new TestbedError(`external endpoints were given but the provider is "${t.provider}"`);
+  return t;
 }

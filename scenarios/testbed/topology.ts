@@ -4,6 +4,13 @@ export const AZS = ['a', 'b'] as const;
 export type Az = (typeof AZS)[number];
 
 export const topologySchema = z.object({
+  /** local: embedded processes (default, no Docker). external: endpoints by URL. containers: needs Docker. */
+  provider: z.enum(['local', 'containers', 'external']).default('local'),
+  external: z.object({
+    postgres_url: z.string().min(1),
+    redis_url: z.string().min(1),
+    dynamodb_endpoint: z.string().min(1),
+  }).optional(),
   instances_per_az: z.number().int().min(0).max(8).default(1),
   /** Aurora-like writer + standby in the other AZ; synchronous means no acknowledged commit is lost on failover. */
   replication: z.enum(['synchronous', 'asynchronous', 'none']).default('synchronous'),

@@ -1,0 +1,22 @@
+import http from 'node:http';
+import { TestbedError } from '../local/errors.js';
+
+const PING_TIMEOUT_MS = 1_500;
+
+/** Fails fast, with what to do instead, when no Docker engine answers (the containers provider needs one). */
+export async function assertDockerEngine(): Promise<void> {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const target = host.startsWith('unix://') ? { socketPath: host.slice('unix://'.length) } : (() => {
+    const u = new URL(host.replace(/^tcp:/, 'http:'));
+    return { host: u.hostname, port: Number(u.port || 2375) };
+  })();
+  const ok = await new Promise<boolean>((resolve) => {
+    const req = http.get({ ...target, path: '/_ping', timeout: PING_TIMEOUT_MS }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('error', () => resolve(false));
+  });
+  if (!ok) {
+    throw new TestbedError(`the containers provider needs a Docker engine, and none answered at ${host}`,
+      'use --provider local (the default: embedded processes, no Docker), or --provider external with endpoint URLs');
+  }
+}
