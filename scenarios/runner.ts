@@ -49,6 +49,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
     const metricsBefore = await Promise.all((s.service_metric_gates ?? []).map((g) => tb!.serviceMetric(g.metric, g.labels)));
     tb.log.resetOrigin();
+    report.load_started_at = new Date().toISOString();
     const memorySample = setTimeout(() => { void tb!.pss_bytes().then((b) => { report.topology.memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
     const timeline = runTimeline(tb, s.timeline ?? [], ac.signal);
     const load = await runOpenModel({

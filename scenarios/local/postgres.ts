@@ -65,6 +65,8 @@ export class PostgresProcess {
       // Zero-filling each new 16 MB WAL segment stalled every commit for ~200 ms every ~6 s at
       // 1,000 TPS here (measured). Aurora's storage has no such segments; fsync stays on.
       wal_init_zero: 'off',
+      // Post-mortems: a latency hump can be matched against vacuums and checkpoints in the log.
+      log_autovacuum_min_duration: 0, log_checkpoints: 'on', log_line_prefix: "'%m [%p] '",
       ...this.options.settings,
     };
     const args = ['-D', this.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];

@@ -13,6 +13,8 @@ export interface RunReport {
   verdict: 'pass' | 'fail' | 'error';
   reasons: string[];
   started_at: string;
+  /** Wall-clock time of the load's t=0 (window 0 of the charts). */
+  load_started_at?: string;
   finished_at: string;
   commit?: string;
   /** The container image this run vouches for (IMAGE_DIGEST from the CI build), if any. */
