@@ -2,6 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { HistoryRecord } from '../loadtests/open-model.js';
 import { PostgresProcess } from '../scenarios/local/postgres.js';
+import { waitFor } from '../scenarios/local/wait-for.js';
 import type { Testbed } from '../scenarios/testbed/testbed.js';
 import { checkLedger, type CheckReport, type ClientPaymentRecord } from './history-checker.js';
 
@@ -56,11 +57,8 @@ export async function restoreAndCheck(tb: Testbed, history: HistoryRecord[]): Pr
     const pool = new pg.Pool({ ...restored.connectionConfig('payments'), max: 2 });
     pool.on('error', () => {});
     try {
-      const deadline = Date.now() + RECOVERY_WAIT_MS;
-      while ((await pool.query<{ r: boolean }>('select pg_is_in_recovery() r')).rows[0]!.r) {
-        if (Date.now() > deadline) throw new Error(`restored cluster still in recovery after ${RECOVERY_WAIT_MS} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor('restored cluster out of recovery', async () =>
+        !(await pool.query<{ r: boolean }>('select pg_is_in_recovery() r')).rows[0]!.r, RECOVERY_WAIT_MS, 50);
       const rto_ms = Math.round(performance.now() - start);
       tb.log.add('restore_promoted', { rto_ms });
       const last = await pool.query<{ last: Date | null; n: string }>(
@@ -96,13 +94,10 @@ async function archiveCurrentWal(tb: Testbed) {
   const pool = tb.writerPool(1);
   try {
     const seg = (await pool.query<{ f: string }>('select pg_walfile_name(pg_switch_wal()) f')).rows[0]!.f;
-    const deadline = Date.now() + ARCHIVE_WAIT_MS;
-    for (;;) {
+    await waitFor(`archive of WAL segment ${seg}`, async () => {
       const a = (await pool.query<{ w: string | null }>('select last_archived_wal w from pg_stat_archiver')).rows[0]!.w;
-      if (a !== null && a >= seg) return;
-      if (Date.now() > deadline) throw new Error(`WAL segment ${seg} not archived after ${ARCHIVE_WAIT_MS} ms (last ${a})`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return a !== null && a >= seg;
+    }, ARCHIVE_WAIT_MS, 50);
   } finally {
     await pool.end();
   }

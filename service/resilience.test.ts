@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ServiceInstance } from '../scenarios/local/service-instance.js';
+import { waitFor } from '../scenarios/local/wait-for.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
 let h: Harness;
@@ -23,9 +24,9 @@ describe('graceful drain on SIGTERM', () => {
       headers: { authorization: `Bearer ${alice().token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
       body: JSON.stringify(body(1)),
     });
-    await waitUntil(async () => (await h.pool.query(`select count(*)::int n from pg_locks where not granted`)).rows[0].n > 0);
+    await waitFor('a payment blocked on the row lock', async () => (await h.pool.query(`select count(*)::int n from pg_locks where not granted`)).rows[0].n > 0, 10_000);
     svc.process!.signal('SIGTERM');
-    await waitUntil(async () => fetch(`${svc.url}/health`).then(() => false, () => true));
+    await waitFor('the listener closed', async () => fetch(`${svc.url}/health`).then(() => false, () => true), 10_000);
     await expect(fetch(`${svc.url}/health`)).rejects.toThrow(); // new connections refused
     expect(svc.process!.running).toBe(true); // still finishing the in-flight request
     await holder.query('commit');
@@ -54,13 +55,6 @@ describe('Redis down', () => {
   });
 });
 
-async function waitUntil(probe: () => Promise<boolean>, timeout_ms = 10_000) {
-  const deadline = Date.now() + timeout_ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('load shedding', () => {
   it('answers 503 overloaded at once beyond INFLIGHT_REQUESTS_MAX, and serves again when the load passes', async () => {
@@ -75,7 +69,7 @@ describe('load shedding', () => {
         body: JSON.stringify({ source_account_id: bob().accounts[0], destination_account_id: alice().accounts[0], amount_minor: 1, currency: 'EUR' }),
       });
       const held = post(); // blocks on the row lock: one request in flight
-      await waitUntil(async () => (await h.pool.query(`select count(*)::int n from pg_locks where not granted`)).rows[0].n > 0);
+      await waitFor('a payment blocked on the row lock', async () => (await h.pool.query(`select count(*)::int n from pg_locks where not granted`)).rows[0].n > 0, 10_000);
       const started = performance.now();
       const shed = await post();
       expect(shed.status).toBe(503);

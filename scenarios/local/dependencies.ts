@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
-import { migrate } from '../../service/db/migrate.js';
+import { migrateAt } from '../../service/db/migrate.js';
 import { createSessionsTable, DynaliteProcess } from './dynalite.js';
 import { PostgresProcess } from './postgres.js';
 import { RedisProcess } from './redis.js';
@@ -31,9 +31,7 @@ export class LocalDependencies {
     try {
       await Promise.all([postgres.init().then((p) => p.start()), redis.start(), dynamo.start()]);
       await postgres.createDatabase(DATABASE_NAME);
-      const client = new pg.Client(postgres.connectionConfig(DATABASE_NAME));
-      await client.connect();
-      try { await migrate(client); } finally { await client.end(); }
+      await migrateAt(postgres.connectionConfig(DATABASE_NAME));
       const ddb = dynamo.client();
       try { await createSessionsTable(ddb, SESSIONS_TABLE); } finally { ddb.destroy(); }
       return deps;

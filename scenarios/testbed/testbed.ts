@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate } from '../../service/db/migrate.js';
+import { migrateAt } from '../../service/db/migrate.js';
 import { seed, type SeedResult } from '../../service/seed.js';
 import { AlbEmulator } from '../alb/alb.js';
 import { createSessionsTable, DynaliteProcess } from '../local/dynalite.js';
@@ -127,9 +127,7 @@ export class Testbed {
 
   private async prepareDatabase() {
     await this.pgPrimary.createDatabase(this.database);
-    const c = new pg.Client(this.pgPrimary.connectionConfig(this.database));
-    await c.connect();
-    try { await migrate(c); } finally { await c.end(); }
+    await migrateAt(this.pgPrimary.connectionConfig(this.database));
   }
 
   private async createSessionsTable() {

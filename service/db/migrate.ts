@@ -59,3 +59,10 @@ export async function migrate(client: pg.ClientBase): Promise<number[]> {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
   }
 }
+
+/** Connects with `config`, applies pending migrations, disconnects. */
+export async function migrateAt(config: pg.ClientConfig): Promise<number[]> {
+  const client = new pg.Client(config);
+  await client.connect();
+  try { return await migrate(client); } finally { await client.end(); }
+}
