@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{service,scenarios,loadtests,chaos,infra}/**/*.test.ts'],
+    include: ['{service,testbed,scenarios,loadtests,chaos,infra}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'infra/cdk.out/**'],
     // Integration tests boot real Postgres/Redis/dynalite processes: give them room, not retries.
     testTimeout: 60_000,

@@ -1,5 +1,5 @@
-import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
-import { AZS, ENDPOINTS, type Az } from '../scenarios/testbed/topology.js';
+import { REPLICATION_PROXY, type Testbed } from '../testbed/testbed.js';
+import { AZS, ENDPOINTS, type Az } from '../testbed/topology.js';
 
 const BLACKHOLE = 'az_power_blackhole';
 const DETECT_POLL_MS = 50;

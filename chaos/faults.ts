@@ -1,5 +1,5 @@
-import type { Toxic, ToxicDirection } from '../scenarios/proxy/toxics.js';
-import type { Az, Endpoint } from '../scenarios/testbed/topology.js';
+import type { Toxic, ToxicDirection } from '../testbed/proxy/toxics.js';
+import type { Az, Endpoint } from '../testbed/topology.js';
 
 /** Faults a scenario can put on its timeline; each maps to an AWS FIS action where one exists. */
 export type FaultAction =

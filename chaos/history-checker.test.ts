@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../service/testing/harness.js';
+import { startHarness, type Harness } from '../testbed/service-harness.js';
 import { installBrokenLedger } from './broken-ledgers.js';
 import { checkLedger, formatViolations } from './history-checker.js';
 import { sendAll, sendPayment } from './testing/drive.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startHarness, type Harness } from '../service/testing/harness.js';
+import { startHarness, type Harness } from '../testbed/service-harness.js';
 import { assertDbMatchesModel, fundedAccount, ledgerCommands, type Model, type Real } from './testing/ledger-model.js';
 import { raceOnce, raceOps } from './testing/race.js';
 

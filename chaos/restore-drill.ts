@@ -1,9 +1,9 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { HistoryRecord } from '../loadtests/open-model.js';
-import { PostgresProcess } from '../scenarios/local/postgres.js';
-import { waitFor } from '../scenarios/local/wait-for.js';
-import type { Testbed } from '../scenarios/testbed/testbed.js';
+import { PostgresProcess } from '../testbed/local/postgres.js';
+import { waitFor } from '../testbed/local/wait-for.js';
+import type { Testbed } from '../testbed/testbed.js';
 import { checkLedger, type CheckReport, type ClientPaymentRecord } from './history-checker.js';
 
 const ARCHIVE_WAIT_MS = 15_000;

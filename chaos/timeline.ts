@@ -1,5 +1,5 @@
-import { RedisProcess } from '../scenarios/local/redis.js';
-import { REPLICATION_PROXY, type Testbed } from '../scenarios/testbed/testbed.js';
+import { RedisProcess } from '../testbed/local/redis.js';
+import { REPLICATION_PROXY, type Testbed } from '../testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
 import { markRestoreTarget, takeBaseBackup } from './restore-drill.js';
 import type { FaultAction, TimelineStep } from './faults.js';

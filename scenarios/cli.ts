@@ -4,15 +4,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toBaseline, type Baseline } from '../loadtests/gates.js';
 import { catalogue, findScenario, suite } from './catalogue/index.js';
-import { TestbedError } from './local/errors.js';
-import { reapStale } from './local/temp-dir.js';
+import { TestbedError } from '../testbed/local/errors.js';
+import { reapStale } from '../testbed/local/temp-dir.js';
 import { toJUnit } from './report/junit.js';
 import type { RunReport } from './report/run-report.js';
 import type { GateSummary } from './report/gate-summary.js';
 import { runScenario } from './runner.js';
 import type { Scenario, Suite } from './scenario.js';
-import { Testbed } from './testbed/testbed.js';
-import type { TopologySpec } from './testbed/topology.js';
+import { Testbed } from '../testbed/testbed.js';
+import type { TopologySpec } from '../testbed/topology.js';
 
 const USAGE = `usage: testbed <command> [options]
 

@@ -13,7 +13,7 @@ import { toJUnit } from './report/junit.js';
 import type { RunReport } from './report/run-report.js';
 import { recoveryFrom } from './recovery.js';
 import { validateScenario, type Scenario } from './scenario.js';
-import { Testbed } from './testbed/testbed.js';
+import { Testbed } from '../testbed/testbed.js';
 
 export interface RunOptions {
   outDir: string;

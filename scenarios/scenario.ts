@@ -2,7 +2,7 @@ import type { TimelineStep } from '../chaos/faults.js';
 import type { Gate } from '../loadtests/gates.js';
 import type { Mix } from '../loadtests/payment-mix.js';
 import type { Stage } from '../loadtests/schedule.js';
-import type { TopologySpec } from './testbed/topology.js';
+import type { TopologySpec } from '../testbed/topology.js';
 
 /** A threshold on a service metric's increase over the run (summed over instances), optionally per timeline step. */
 export interface ServiceMetricGate {

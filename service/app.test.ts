@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { tokenHash } from './sessions.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { startHarness, type Harness } from '../testbed/service-harness.js';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness({ customers: 3, balance_minor: 10_000n }); });

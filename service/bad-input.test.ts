@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startHarness, type Harness } from './testing/harness.js';
+import { startHarness, type Harness } from '../testbed/service-harness.js';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness({ customers: 2 }); });

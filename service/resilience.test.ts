@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { ServiceInstance } from '../scenarios/local/service-instance.js';
-import { waitFor } from '../scenarios/local/wait-for.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { ServiceInstance } from '../testbed/local/service-instance.js';
+import { waitFor } from '../testbed/local/wait-for.js';
+import { startHarness, type Harness } from '../testbed/service-harness.js';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness({ customers: 2 }); });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Harness } from '../../service/testing/harness.js';
+import type { Harness } from '../../testbed/service-harness.js';
 import type { ClientPaymentRecord } from '../history-checker.js';
 
 export interface PaymentIntent { from: number; to: number; amount: number; key?: string; account?: number }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type pg from 'pg';
-import type { Harness } from '../../service/testing/harness.js';
+import type { Harness } from '../../testbed/service-harness.js';
 import type { ClientPaymentRecord } from '../history-checker.js';
 
 export interface ModelAccount { id: string; owner: number; balance: bigint }

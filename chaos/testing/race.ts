@@ -1,6 +1,6 @@
 // Concurrency property: many clients at once on few accounts and shared idempotency keys.
 import fc from 'fast-check';
-import type { Harness } from '../../service/testing/harness.js';
+import type { Harness } from '../../testbed/service-harness.js';
 import { checkLedger, formatViolations, type ClientPaymentRecord } from '../history-checker.js';
 import { fundedAccount, type ModelAccount } from './ledger-model.js';
 

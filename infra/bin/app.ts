@@ -1,7 +1,7 @@
 // The only place that reads the environment and context. Stacks and constructs get plain values.
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { azLoss } from '../../chaos/scenarios/az-loss.js';
+import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { ChaosStack } from '../lib/chaos-stack.js';
 import { DataStack } from '../lib/data-stack.js';
 import { acknowledgeNagFindings } from '../lib/nag-suppressions.js';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { azLoss } from '../../chaos/scenarios/az-loss.js';
+import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { envContractProblems, requiredConfigKeys } from '../lib/env-contract.js';
 import { FIS_TIME_SCALE, fisFromScenario } from '../lib/fis-from-scenario.js';
 import { synthApp } from './app-fixture.js';

@@ -1,7 +1,7 @@
-import { azLoss, azLossAsync } from '../../chaos/scenarios/az-loss.js';
-import { cacheStampede, cacheStampedeUnprotected } from '../../chaos/scenarios/cache-stampede.js';
-import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from '../../chaos/scenarios/dependency-faults.js';
-import { restoreDrill } from '../../chaos/scenarios/restore-drill.js';
+import { azLoss, azLossAsync } from './az-loss.js';
+import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
+import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from './dependency-faults.js';
+import { restoreDrill } from './restore-drill.js';
 import type { Scenario, Suite } from '../scenario.js';
 import { baseline1kTps } from './baseline-1k-tps.js';
 import { capacity } from './capacity.js';

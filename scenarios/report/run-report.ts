@@ -3,7 +3,7 @@ import type { StepResult } from '../../chaos/timeline.js';
 import type { GateResult } from '../../loadtests/gates.js';
 import type { LatencySummary } from '../../loadtests/latency-histogram.js';
 import type { WindowStats } from '../../loadtests/open-model.js';
-import type { TestbedEvent } from '../testbed/event-log.js';
+import type { TestbedEvent } from '../../testbed/event-log.js';
 
 /** report.json: everything a person or a machine needs to judge one scenario run. */
 export interface RunReport {

@@ -1,5 +1,5 @@
 import { MIXED_READ_WRITE, PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
-import type { Scenario, SteadyState } from '../../scenarios/scenario.js';
+import type { Scenario, SteadyState } from '../scenario.js';
 import { FAST_ALB } from './compressed-alb.js';
 
 const RAMP = { duration_s: 5, from_rate_per_s: 50, to_rate_per_s: 500 };

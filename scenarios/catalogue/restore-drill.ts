@@ -1,5 +1,5 @@
 import { PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
-import type { Scenario } from '../../scenarios/scenario.js';
+import type { Scenario } from '../scenario.js';
 
 export const restoreDrill: Scenario = {
   name: 'restore-drill',

@@ -1,5 +1,5 @@
 import { PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
-import type { Scenario } from '../../scenarios/scenario.js';
+import type { Scenario } from '../scenario.js';
 import { FAST_ALB } from './compressed-alb.js';
 
 export const azLoss: Scenario = {

@@ -3,7 +3,7 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { TestbedError } from '../local/errors.js';
+import { TestbedError } from './local/errors.js';
 
 const parse = (what: string, url: string, protocols: string[]): URL => {
   let u: URL;

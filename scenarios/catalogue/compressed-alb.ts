@@ -1,4 +1,4 @@
-import type { TopologySpec } from '../../scenarios/testbed/topology.js';
+import type { TopologySpec } from '../../testbed/topology.js';
 
 /** ALB timings compressed for the testbed (AWS defaults: 30 s interval, 300 s deregistration delay). */
 export const FAST_ALB: TopologySpec['alb'] = {

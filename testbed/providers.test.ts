@@ -2,8 +2,8 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynaliteProcess } from '../local/dynalite.js';
-import { makeRunDir } from '../local/temp-dir.js';
+import { DynaliteProcess } from './local/dynalite.js';
+import { makeRunDir } from './local/temp-dir.js';
 import { Testbed } from './testbed.js';
 
 const reachable = (port: number) => new Promise<boolean>((resolve) => {

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../../scenarios/runner.js';
-import type { Scenario } from '../../scenarios/scenario.js';
+import { runScenario } from '../runner.js';
+import type { Scenario } from '../scenario.js';
 import { azLoss } from './az-loss.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { TestbedError } from '../local/errors.js';
+import { TestbedError } from './local/errors.js';
 
 const PING_TIMEOUT_MS = 1_500;
 

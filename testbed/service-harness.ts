@@ -1,10 +1,10 @@
 // Test harness: real Postgres, Redis and dynalite as child processes, the real service on a real
-// socket, seeded customers. Only for tests; the testbed proper lives in scenarios/.
+// socket, seeded customers. Only for tests (the service's own integration tests use it to boot real dependencies).
 import type pg from 'pg';
-import { LocalDependencies, SESSIONS_TABLE } from '../../scenarios/local/dependencies.js';
-import { createLogger } from '../logger.js';
-import { seed, type SeedResult } from '../seed.js';
-import { PaymentService } from '../service.js';
+import { LocalDependencies, SESSIONS_TABLE } from './local/dependencies.js';
+import { createLogger } from '../service/logger.js';
+import { seed, type SeedResult } from '../service/seed.js';
+import { PaymentService } from '../service/service.js';
 
 export interface Harness {
   deps: LocalDependencies;

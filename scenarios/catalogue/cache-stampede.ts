@@ -1,4 +1,4 @@
-import type { Scenario } from '../../scenarios/scenario.js';
+import type { Scenario } from '../scenario.js';
 
 const HOT_KEY = 'summary:cust_000001';
 const EXPIRIES_AT_S = [10, 15, 20, 25, 30];
