@@ -1,14 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+// Scenario tests that drive a whole two-AZ topology under load judge timing-sensitive mechanics
+// (failover, error rates, loads per expiry). On two cores they must not share the machine with
+// other test files, so they run after everything else, one file at a time.
+const HEAVY = ['scenarios/catalogue/chaos-scenarios.test.ts', 'scenarios/catalogue/restore-drill.test.ts'];
+
+const shared = {
+  exclude: ['**/node_modules/**', 'infra/cdk.out/**'],
+  // Integration tests boot real Postgres/Redis/dynalite processes: give them room, not retries.
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
-    include: ['{service,testbed,scenarios,loadtests,chaos,infra}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'infra/cdk.out/**'],
-    // Integration tests boot real Postgres/Redis/dynalite processes: give them room, not retries.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'suite', include: ['{service,testbed,scenarios,loadtests,chaos,infra}/**/*.test.ts'], exclude: [...shared.exclude, ...HEAVY], maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'heavy', include: HEAVY, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Testbed } from '../testbed/testbed.js';
+import { startCpuWindow, type CpuCost } from '../testbed/process-cpu.js';
 import { peakRss_bytes } from '../testbed/process-memory.js';
 import { runClosedLoop } from './autocannon-run.js';
 import { measureGeneratorCeiling } from './generator-ceiling.js';
@@ -36,8 +37,12 @@ try {
   say(`open model: ${rate} payments/s for ${duration_s} s through the ALB (10 s ramp not measured)...`);
   let under_load_bytes = 0;
   const sample = setTimeout(() => { void tb.pss_bytes().then((b) => { under_load_bytes = b; }); }, 15_000);
+  // CPU is measured over the fixed-rate part only (the ramp is left out, like the latency).
+  const roots = Object.fromEntries(tb.processes().filter((p) => p.pid !== undefined).map((p) => [p.name, p.pid!]));
+  const cpuWindow = new Promise<Awaited<ReturnType<typeof startCpuWindow>>>((resolve) => setTimeout(() => resolve(startCpuWindow(roots)), 10_000));
   const fixed = await runOpenModel({ target: tb.url, measure_from_s: 10, keep_history: false, next,
     stages: [{ duration_s: 10, from_rate_per_s: 100, to_rate_per_s: rate }, { duration_s, rate_per_s: rate }] });
+  const cpu: CpuCost = await (await cpuWindow).stop(Math.max(1, fixed.ok));
   clearTimeout(sample);
 
   // pgbench after the open-model run, so the fixed-rate latency is measured on a fresh database.
@@ -55,6 +60,7 @@ try {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     topology: { boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
     pgbench: pgb,
+    cpu_per_payment: cpu,
     open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency },
     closed_loop: closed,
     ratio_service_max_to_pgbench: Math.round((closed.requests_per_s / pgb.tps) * 100) / 100,
@@ -77,6 +83,10 @@ try {
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log('\n' + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+  console.log(`\nCPU per successful payment at ${rate}/s (fixed-rate window ${cpu.window_s} s, ${cpu.ops} payments, /proc CPU-time deltas):`);
+  const cw = Math.max(...cpu.by_process.map((p) => p.name.length));
+  for (const p of [...cpu.by_process].sort((a, b) => b.cpu_ms - a.cpu_ms)) console.log(`  ${p.name.padEnd(cw)}  ${p.cpu_ms_per_op.toFixed(3)} ms  (${p.cores.toFixed(2)} cores)`);
+  console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of ${os.cpus().length} cores)`);
   console.log(`\nwritten to ${file}`);
 } finally {
   await tb.down();

@@ -18,7 +18,10 @@ describe('az-loss (compressed)', () => {
     const s: Scenario = {
       ...azLoss,
       topology: { ...azLoss.topology, seed: { customers: 200 } },
-      load: { ...azLoss.load, stages: [{ duration_s: 4, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 18, rate_per_s: 200 }], warmup_s: 4 },
+      // The outage costs ~1.5 s of requests (502s before the ALB notices, the frozen writer, shed
+      // backlog): 8-12% of an 18 s window, flaky against the 10% gate. A 30 s window keeps the
+      // gate meaningful (~5% expected) without loosening it.
+      load: { ...azLoss.load, stages: [{ duration_s: 4, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 30, rate_per_s: 200 }], warmup_s: 4 },
       timeline: [{ at_s: 7, label: 'AZ a power interruption', action: { kind: 'az_power_interruption', az: 'a', duration_s: 8 } }],
       // The steady-state probe and the recovery objective are judged by `npm run gate` on a quiet
       // machine; here, next to other test files on two cores, a 2 s probe's p99 is noise.
@@ -29,7 +32,7 @@ describe('az-loss (compressed)', () => {
     expect(r.reasons).toEqual([]);
     expect(r.verdict).toBe('pass');
     expect(r.invariants!.ok).toBe(true);
-    expect(r.invariants!.stats.acknowledged).toBeGreaterThan(3_000);
+    expect(r.invariants!.stats.acknowledged).toBeGreaterThan(5_000);
     const rec = r.recovery!;
     expect(rec.detect_ms).toBeGreaterThan(0);
     expect(rec.db_failover_ms).toBeGreaterThan(0);

@@ -1,0 +1,79 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+// /proc/<pid>/stat counts CPU time in clock ticks; Linux on x86-64 and arm64 fixes USER_HZ at 100.
+const TICK_MS = 10;
+
+interface StatRow { ppid: number; self_ticks: number; reaped_ticks: number }
+
+/** One pass over /proc: every process's parent and CPU time (own, and of children it reaped). */
+async function readProcStats(): Promise<Map<number, StatRow>> {
+  const rows = new Map<number, StatRow>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const text = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (f.length < 15) continue;
+    // After the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    rows.set(Number(name), {
+      ppid: Number(f[1]), self_ticks: Number(f[11]) + Number(f[12]), reaped_ticks: Number(f[13]) + Number(f[14]),
+    });
+  }
+  return rows;
+}
+
+/**
+ * CPU time of each named process tree, in ms. A tree's time is its live members' own time plus
+ * what they reaped from exited children, so a Postgres backend that came and went still counts.
+ */
+export async function treeCpu_ms(roots: Record<string, number>): Promise<Record<string, number>> {
+  const rows = await readProcStats();
+  const children = new Map<number, number[]>();
+  for (const [pid, r] of rows) (children.get(r.ppid) ?? children.set(r.ppid, []).get(r.ppid)!).push(pid);
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(roots)) {
+    let ticks = 0;
+    const stack = [root];
+    const seen = new Set<number>();
+    while (stack.length) {
+      const pid = stack.pop()!;
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      const r = rows.get(pid);
+      if (r) ticks += r.self_ticks + r.reaped_ticks;
+      stack.push(...(children.get(pid) ?? []));
+    }
+    out[name] = ticks * TICK_MS;
+  }
+  return out;
+}
+
+export interface CpuShare { name: string; cpu_ms: number; cpu_ms_per_op: number; cores: number }
+export interface CpuCost { window_s: number; ops: number; total_cpu_ms_per_op: number; total_cores: number; by_process: CpuShare[] }
+
+/** Starts a measurement window over named process trees; `stop(ops)` returns CPU per operation. */
+export async function startCpuWindow(roots: Record<string, number>): Promise<{ stop(ops: number): Promise<CpuCost> }> {
+  const before = await treeCpu_ms(roots);
+  const selfBefore = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    async stop(ops: number): Promise<CpuCost> {
+      if (!(ops > 0)) throw new Error(`cpu window: ops must be positive, got ${ops}`);
+      const after = await treeCpu_ms(roots);
+      const self = process.cpuUsage(selfBefore);
+      const window_s = (performance.now() - t0) / 1000;
+      const share = (name: string, cpu_ms: number): CpuShare => ({
+        name, cpu_ms: Math.round(cpu_ms), cpu_ms_per_op: round3(cpu_ms / ops), cores: round3(cpu_ms / 1000 / window_s),
+      });
+      // This process (the load generator) is measured precisely, not in 10 ms ticks.
+      const by_process = [
+        share('load-generator (this process)', (self.user + self.system) / 1000),
+        ...Object.keys(roots).map((n) => share(n, Math.max(0, (after[n] ?? 0) - (before[n] ?? 0)))),
+      ];
+      const total = by_process.reduce((t, p) => t + p.cpu_ms, 0);
+      return { window_s: round3(window_s), ops, total_cpu_ms_per_op: round3(total / ops), total_cores: round3(total / 1000 / window_s), by_process };
+    },
+  };
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
