@@ -32,6 +32,21 @@ const LOCK_BOTH = `
   select * into src from accounts a where a.id = p_source for update;
   select * into dst from accounts a where a.id = p_destination for update;`;
 
+// The batch entry point (migration 003) locks every account of a batch before the loop; a ledger
+// "without a lock" must lose that too, or the batch would hide the broken function's race.
+const BATCH_WITHOUT_LOCK = `
+create or replace function make_payments(
+  p_customers text[], p_keys text[], p_fingerprints text[], p_sources text[], p_destinations text[],
+  p_amounts bigint[], p_currencies text[], p_key_ttl_s int
+) returns table (item int, status int, code text, detail text, body jsonb, replayed boolean, source_customer text, destination_customer text)
+language plpgsql as $$
+begin
+  for i in 1..coalesce(array_length(p_keys, 1), 0) loop
+    return query select i, m.* from make_payment(p_customers[i], p_keys[i], p_fingerprints[i],
+      p_sources[i], p_destinations[i], p_amounts[i], p_currencies[i], p_key_ttl_s) m;
+  end loop;
+end $$;`;
+
 const variants: Record<BrokenVariant, string> = {
   // Never looks at the key: every retry moves the money again.
   skip_idempotency: `${HEADER}${LOCK_BOTH}${OWNER_AND_FUNDS}${INSERT_PAYMENT}
@@ -54,7 +69,7 @@ end $$;`,
   insert into idempotency_keys (customer_id, key, fingerprint, response_status, response_body, payment_id, expires_at)
     values (p_customer, p_key, p_fingerprint, 201, resp, pay.id, now() + interval '1 day') on conflict do nothing;
   return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
-end $$;`,
+end $$;${BATCH_WITHOUT_LOCK}`,
   // Money appears from nowhere: the credit is written, the debit is not.
   credit_without_debit: `${HEADER}${REPLAY_IF_KNOWN}${LOCK_BOTH}${OWNER_AND_FUNDS}${INSERT_PAYMENT}
   insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_destination, 'credit', p_amount, p_currency);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ApiError, isErrorCode } from './errors.js';
+import type { PaymentBatcher } from './payment-batcher.js';
 import type { PaymentRequest } from './payment-request.js';
 
 export interface PaymentOutcome {
@@ -10,32 +11,13 @@ export interface PaymentOutcome {
   touchedCustomers: string[];
 }
 
-interface MakePaymentRow {
-  status: number; code: string | null; detail: string | null;
-  body: Record<string, unknown> | null; replayed: boolean;
-  source_customer: string | null; destination_customer: string | null;
-}
-
-const SQLSTATE_UNIQUE_VIOLATION = '23505';
 export const RECENT_PAYMENTS_MAX = 20;
 
-/** One round trip: the whole payment runs in the make_payment SQL function (migration 002). */
+/** One payment, sent with whatever else is in flight as one make_payments call (migration 003). */
 export async function makePayment(
-  pool: pg.Pool, customerId: string, key: string, req: PaymentRequest, keyTtl_s: number,
+  batcher: PaymentBatcher, customerId: string, key: string, req: PaymentRequest, signal?: AbortSignal,
 ): Promise<PaymentOutcome> {
-  let row: MakePaymentRow;
-  try {
-    const res = await pool.query<MakePaymentRow>(
-      'select * from make_payment($1, $2, $3, $4, $5, $6, $7, $8)',
-      [customerId, key, req.fingerprint, req.sourceAccountId, req.destinationAccountId,
-        req.amountMinor.toString(), req.currency, keyTtl_s],
-    );
-    row = res.rows[0]!;
-  } catch (err) {
-    // Two first requests with one key racing past the advisory lock: the key's primary key decides.
-    if ((err as { code?: string }).code === SQLSTATE_UNIQUE_VIOLATION) throw new ApiError('idempotency_key_in_use');
-    throw err;
-  }
+  const row = await batcher.submit({ customerId, key, req, ...(signal ? { signal } : {}) });
   if (row.code !== null) {
     if (!isErrorCode(row.code)) throw new Error(`make_payment returned unknown code ${row.code}`);
     throw new ApiError(row.code, row.detail ?? undefined);

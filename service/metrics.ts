@@ -59,3 +59,14 @@ export function registerPoolGauges(metrics: Metrics, pool: { totalCount: number;
     },
   });
 }
+
+export function registerBatchMetrics(metrics: Metrics, batcher: { stats: object; queued: number }) {
+  new client.Gauge({
+    name: 'payment_batches', help: 'Group commit: batches, payments carried, one-by-one fallbacks, abandoned (client gone), queued now',
+    labelNames: ['what'] as const, registers: [metrics.registry],
+    collect() {
+      for (const [what, v] of Object.entries(batcher.stats) as [string, number][]) this.set({ what }, v);
+      this.set({ what: 'queued' }, batcher.queued);
+    },
+  });
+}

@@ -9,7 +9,8 @@ import { Cache } from './cache.js';
 import { parseConfig, type Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createLogger } from './logger.js';
-import { createMetrics, registerPoolGauges } from './metrics.js';
+import { createMetrics, registerBatchMetrics, registerPoolGauges } from './metrics.js';
+import { PaymentBatcher } from './payment-batcher.js';
 import { resolveDbPassword } from './secrets.js';
 import { SessionStore } from './sessions.js';
 
@@ -104,5 +105,10 @@ async function buildContext(config: Config, logger: Logger): Promise<AppContext>
     stampede_protection: config.CACHE_STAMPEDE_PROTECTION,
   });
   const sessions = new SessionStore(dynamo, config.SESSIONS_TABLE, config.SESSION_CACHE_TTL_MS, metrics);
-  return { config, logger, pool, redis, dynamo, cache, sessions, metrics, state: { draining: false } };
+  const payments = new PaymentBatcher(pool, config.IDEMPOTENCY_KEY_TTL_S, {
+    batch_size_max: config.PAYMENT_BATCH_SIZE_MAX, batches_inflight_max: config.PAYMENT_BATCHES_INFLIGHT_MAX,
+    queue_max: config.INFLIGHT_REQUESTS_MAX,
+  });
+  registerBatchMetrics(metrics, payments);
+  return { config, logger, pool, payments, redis, dynamo, cache, sessions, metrics, state: { draining: false } };
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { ApiError } from '../errors.js';
 import { getPayment, makePayment } from '../ledger.js';
@@ -7,6 +7,13 @@ import { customerOf } from './auth.js';
 import { balanceKey, summaryKey } from './cache-keys.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Aborts when the client closes the connection before the response: queued work is then skipped. */
+function clientGone(res: Response): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => { if (!res.writableFinished) ac.abort(); });
+  return ac.signal;
+}
 
 export function paymentsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -18,7 +25,7 @@ export function paymentsRouter(ctx: AppContext): Router {
     const payment = parsePaymentRequest(req.body);
     let outcome;
     try {
-      outcome = await makePayment(ctx.pool, customerId, key, payment, ctx.config.IDEMPOTENCY_KEY_TTL_S);
+      outcome = await makePayment(ctx.payments, customerId, key, payment, clientGone(res));
     } catch (err) {
       ctx.metrics.payments.inc({ outcome: err instanceof ApiError ? err.code : 'error' });
       throw err;

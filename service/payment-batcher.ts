@@ -1,0 +1,139 @@
+import type pg from 'pg';
+import { ApiError } from './errors.js';
+import type { PaymentRequest } from './payment-request.js';
+
+export interface MakePaymentRow {
+  status: number; code: string | null; detail: string | null;
+  body: Record<string, unknown> | null; replayed: boolean;
+  source_customer: string | null; destination_customer: string | null;
+}
+
+export interface PaymentItem { customerId: string; key: string; req: PaymentRequest; signal?: AbortSignal }
+
+export interface BatchLimits {
+  /** Payments sent to the database in one call (one transaction, one commit). */
+  batch_size_max: number;
+  /** Batch calls in flight at once; while all are busy, arrivals queue and form the next batch. */
+  batches_inflight_max: number;
+  /** Payments waiting for a batch; beyond it a payment is refused (503 overloaded) at once. */
+  queue_max: number;
+}
+
+export interface BatchStats { batches: number; payments: number; fallbacks: number; abandoned: number }
+
+interface Pending { item: PaymentItem; resolve: (row: MakePaymentRow) => void; reject: (err: unknown) => void }
+
+const SQLSTATE_UNIQUE_VIOLATION = '23505';
+const SINGLE_SQL = 'select * from make_payment($1, $2, $3, $4, $5, $6, $7, $8)';
+const BATCH_SQL = 'select * from make_payments($1, $2, $3, $4, $5, $6, $7, $8)';
+
+/**
+ * Group commit for payments. A payment is sent at once when a batch slot is free; while every slot
+ * waits on the database, new payments queue and leave together in the next batch. So at low load
+ * nothing waits for company, and under load one round trip and one commit carry many payments.
+ * Each payment keeps its own outcome: make_payments runs make_payment for every item (migration 003).
+ */
+export class PaymentBatcher {
+  private readonly queue: Pending[] = [];
+  private inflight = 0;
+  private scheduled = false;
+  readonly stats: BatchStats = { batches: 0, payments: 0, fallbacks: 0, abandoned: 0 };
+
+  constructor(private readonly pool: pg.Pool, private readonly keyTtl_s: number, private readonly limits: BatchLimits) {
+    if (!(limits.batch_size_max >= 1 && limits.batches_inflight_max >= 1 && limits.queue_max >= 1)) {
+      throw new Error(`batch limits must be >= 1: ${JSON.stringify(limits)}`);
+    }
+  }
+
+  submit(item: PaymentItem): Promise<MakePaymentRow> {
+    if (this.queue.length >= this.limits.queue_max) {
+      return Promise.reject(new ApiError('overloaded', `more than ${this.limits.queue_max} payments waiting for the database`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  get queued(): number { return this.queue.length; }
+
+  private schedule() {
+    if (this.scheduled || this.inflight >= this.limits.batches_inflight_max) return;
+    this.scheduled = true;
+    // One turn of the event loop: every payment parsed in this turn joins the same batch.
+    setImmediate(() => { this.scheduled = false; this.flush(); });
+  }
+
+  private flush() {
+    while (this.inflight < this.limits.batches_inflight_max && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) continue;
+      this.inflight++;
+      void this.run(batch).finally(() => { this.inflight--; this.schedule(); });
+    }
+  }
+
+  /** The next batch, leaving out payments whose client has gone: that work is never started. */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    while (batch.length < this.limits.batch_size_max && this.queue.length > 0) {
+      const p = this.queue.shift()!;
+      if (p.item.signal?.aborted) { this.stats.abandoned++; p.reject(new ApiError('overloaded', 'client went away before the payment started')); continue; }
+      batch.push(p);
+    }
+    return batch;
+  }
+
+  private async run(batch: Pending[]) {
+    this.stats.batches++;
+    this.stats.payments += batch.length;
+    let rows: (MakePaymentRow & { item: number })[];
+    try {
+      rows = (await this.pool.query<MakePaymentRow & { item: number }>(BATCH_SQL, batchParams(batch.map((p) => p.item), this.keyTtl_s))).rows;
+    } catch (err) {
+      if (batch.length > 1 && isStatementError(err)) return this.runOneByOne(batch);
+      for (const p of batch) p.reject(translate(err));
+      return;
+    }
+    const byItem = new Map(rows.map((r) => [r.item, r]));
+    batch.forEach((p, i) => {
+      const row = byItem.get(i + 1);
+      if (row) p.resolve(row); else p.reject(new Error(`make_payments returned no row for item ${i + 1} of ${batch.length}`));
+    });
+  }
+
+  /** One payment's failure must not fail its neighbours: on a statement error, each goes alone. */
+  private async runOneByOne(batch: Pending[]) {
+    this.stats.fallbacks++;
+    await Promise.all(batch.map(async (p) => {
+      try {
+        const { customerId, key, req } = p.item;
+        const res = await this.pool.query<MakePaymentRow>(SINGLE_SQL, [customerId, key, req.fingerprint, req.sourceAccountId,
+          req.destinationAccountId, req.amountMinor.toString(), req.currency, this.keyTtl_s]);
+        p.resolve(res.rows[0]!);
+      } catch (err) {
+        p.reject(translate(err));
+      }
+    }));
+  }
+}
+
+function batchParams(items: PaymentItem[], keyTtl_s: number): unknown[] {
+  return [
+    items.map((i) => i.customerId), items.map((i) => i.key), items.map((i) => i.req.fingerprint),
+    items.map((i) => i.req.sourceAccountId), items.map((i) => i.req.destinationAccountId),
+    items.map((i) => i.req.amountMinor.toString()), items.map((i) => i.req.currency), keyTtl_s,
+  ];
+}
+
+/** An error the database raised for the statement (it has a SQLSTATE), not a lost connection. */
+function isStatementError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57)/.test(code);
+}
+
+function translate(err: unknown): unknown {
+  // Two first requests with one key racing past the advisory lock: the key's primary key decides.
+  if ((err as { code?: string }).code === SQLSTATE_UNIQUE_VIOLATION) return new ApiError('idempotency_key_in_use');
+  return err;
+}
