@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { ApiError, problemBody } from './errors.js';
 import { requireSession } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { paymentsRouter } from './routes/payments.js';
 import { readsRouter } from './routes/reads.js';
+import { requestLog } from './request-log.js';
 
-const REQUEST_ID_LENGTH_MAX = 128;
 // Connection-level failures mean the dependency is unreachable (503), not that the code is wrong (500).
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', '57014']);
 
@@ -17,17 +15,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(pinoHttp({
-    logger: ctx.logger,
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && given.length > 0 && given.length <= REQUEST_ID_LENGTH_MAX ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-  }));
+  app.use(requestLog(ctx.logger));
 
   let inflight = 0;
   app.use((req, res, next) => {
@@ -82,7 +70,7 @@ function errorHandler(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toApiError(err, ctx.config.BODY_BYTES_MAX);
     const api = known ?? new ApiError('internal_error');
-    // pino-http logs the request once, with this error attached, at the level customLogLevel picks.
+    // The request log writes the line once, with this error attached, at error level.
     if (known === null || api.status >= 500) (res as Response & { err?: Error }).err = err as Error;
     if (res.headersSent) { res.destroy(); return; }
     res.status(api.status).type('application/problem+json').json(problemBody(api, req.originalUrl));

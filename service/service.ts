@@ -86,6 +86,8 @@ async function buildContext(config: Config, logger: Logger): Promise<AppContext>
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    // Commands issued in one tick (the invalidations of one batch of payments) share one write.
+    enableAutoPipelining: true,
   });
   let redisUp = true;
   redis.on('error', (err) => { if (redisUp) logger.warn({ err: err.message }, 'redis unavailable; serving from Postgres'); redisUp = false; });

@@ -296,7 +296,8 @@ export class Testbed {
       ...(this.redisReplica ? [{ name: 'redis-replica', az: 'b' as const, pid: this.redisReplica.process?.pid }] : []),
       { name: 'dynamodb (dynalite)', az: 'regional', pid: this.dynamo.process?.pid },
       { name: 'fault-proxy', az: 'regional', pid: this.proxy.process?.pid },
-      { name: 'alb', az: 'regional', pid: this.alb.process?.pid },
+      { name: 'alb (control plane)', az: 'regional', pid: this.alb.process?.pid },
+      { name: 'alb (haproxy data plane)', az: 'regional', pid: this.alb.dataPlaneProcess?.pid },
       ...this.listInstances().map((i) => ({ name: i.id, az: i.az, pid: i.pid })),
     ];
     return list;

@@ -14,8 +14,6 @@ export const albConfigSchema = z.object({
   deregistration_delay_ms: z.number().int().min(0).max(3_600_000).default(5_000),
   /** ALB idle timeout: no response within it is a 504. */
   idle_timeout_ms: z.number().int().min(100).max(4_000_000).default(60_000),
-  // An ALB opens connections as needed rather than queueing requests in front of a target.
-  connections_per_target: z.number().int().min(1).max(4_096).default(1_024),
 });
 
 export type AlbConfig = z.infer<typeof albConfigSchema>;
@@ -27,5 +25,6 @@ export interface TargetInfo {
   requests: number; errors_5xx: number; consecutive_ok: number; consecutive_fail: number; last_check_error?: string;
 }
 export interface AlbStats {
+  /** Requests the ALB received; `by_status` by class ("2xx", "5xx", ...) as HAProxy counts them. */
   requests: number; by_status: Record<string, number>; targets: TargetInfo[];
 }

@@ -3,21 +3,24 @@ import type { AlbConfig, TargetInfo, TargetState } from './alb-config.js';
 
 interface Target extends TargetInfo { pool: Pool; timer?: NodeJS.Timeout; drainTimer?: NodeJS.Timeout }
 
-/** Targets, their health checks, and round-robin choice among the healthy ones. */
+/** Where each target's traffic stands: the data plane applies this after every change. */
+export interface Routing { routable: string[]; draining: string[]; all: TargetInfo[] }
+
+/** Targets, their health checks, and which of them may take traffic (ALB semantics). */
 export class TargetGroup {
   private readonly targets = new Map<string, Target>();
-  private rr = 0;
 
-  constructor(private readonly config: AlbConfig, private readonly log: (msg: object) => void) {}
+  constructor(private readonly config: AlbConfig, private readonly log: (msg: object) => void, private readonly onChange: (r: Routing) => void) {}
 
   register(id: string, url: string, az: string): TargetInfo {
     if (this.targets.has(id)) throw new Error(`target ${id} already registered`);
     const t: Target = {
       id, url, az, state: 'initial', requests: 0, errors_5xx: 0, consecutive_ok: 0, consecutive_fail: 0,
-      pool: new Pool(url, { connections: this.config.connections_per_target, pipelining: 1, keepAliveTimeout: 30_000,
-        headersTimeout: this.config.idle_timeout_ms, bodyTimeout: this.config.idle_timeout_ms }),
+      // Health checks only: requests flow through the data plane (HAProxy), not through Node.
+      pool: new Pool(url, { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
     };
     this.targets.set(id, t);
+    this.changed();
     const tick = () => { void this.check(t).finally(() => { if (this.targets.get(id) === t) t.timer = setTimeout(tick, this.config.health.interval_ms); }); };
     tick();
     return this.info(t);
@@ -34,12 +37,17 @@ export class TargetGroup {
     return this.info(t);
   }
 
-  pick(): Target | undefined {
-    const healthy = [...this.targets.values()].filter((t) => t.state === 'healthy');
-    // Like ALB with all targets unhealthy: fail open and route to all (registered, not draining).
-    const pool = healthy.length > 0 ? healthy : [...this.targets.values()].filter((t) => t.state !== 'draining');
-    if (pool.length === 0) return undefined;
-    return pool[this.rr++ % pool.length];
+  /** Healthy targets; with none healthy, like an ALB, fail open to every registered, non-draining one. */
+  routing(): Routing {
+    const all = [...this.targets.values()];
+    const healthy = all.filter((t) => t.state === 'healthy');
+    const routable = healthy.length > 0 ? healthy : all.filter((t) => t.state !== 'draining');
+    return { routable: routable.map((t) => t.id), draining: all.filter((t) => t.state === 'draining').map((t) => t.id), all: this.list() };
+  }
+
+  count(id: string, stats: { requests: number; errors_5xx: number }) {
+    const t = this.targets.get(id);
+    if (t) { t.requests = stats.requests; t.errors_5xx = stats.errors_5xx; }
   }
 
   list(): TargetInfo[] { return [...this.targets.values()].map((t) => this.info(t)); }
@@ -54,6 +62,7 @@ export class TargetGroup {
     this.targets.delete(t.id);
     void t.pool.close().catch(() => {});
     this.log({ msg: 'target removed', target: t.id });
+    this.changed();
   }
 
   private async check(t: Target) {
@@ -76,7 +85,10 @@ export class TargetGroup {
   private setState(t: Target, state: TargetState) {
     this.log({ msg: 'target state', target: t.id, az: t.az, from: t.state, to: state, at_ms: Date.now() });
     t.state = state;
+    this.changed();
   }
+
+  private changed() { this.onChange(this.routing()); }
 
   private info(t: Target): TargetInfo {
     const { pool: _p, timer: _t, drainTimer: _d, ...rest } = t;

@@ -46,3 +46,10 @@ export function postgresRunAs(): { uid: number; gid: number } | undefined {
       'useradd --system --home /var/lib/postgresql postgres (the postgresql package creates it)');
   }
 }
+
+/** HAProxy: the ALB emulator's data plane (its health checks and target states stay in Node). */
+export function haproxyBinary(): string {
+  const found = process.env.HAPROXY_BIN ?? onPath('haproxy') ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null);
+  if (!found) throw new TestbedError('haproxy not found (the ALB emulator forwards requests through it)', 'apt-get install -y haproxy (Debian), or set HAPROXY_BIN');
+  return found;
+}

@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlbEmulator } from './alb.js';
+
+// Real HAProxy data plane, real Node control plane, real HTTP targets on sockets.
+interface Target { url: string; healthy: boolean; delay_ms: number; hits: number; close(): Promise<void> }
+
+async function target(): Promise<Target> {
+  const t = { healthy: true, delay_ms: 0, hits: 0 } as Target;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/health') { res.writeHead(t.healthy ? 200 : 500).end(); return; }
+    t.hits++;
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), t.delay_ms);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return t;
+}
+
+let dir: string;
+let alb: AlbEmulator;
+const targets: Target[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'alb-test-'));
+  alb = await new AlbEmulator({ runDir: dir, config: {
+    health: { interval_ms: 100, timeout_ms: 80, healthy_threshold: 2, unhealthy_threshold: 2 },
+    deregistration_delay_ms: 300, idle_timeout_ms: 500,
+  } }).start();
+});
+afterAll(async () => { await alb?.stop(); for (const t of targets) await t.close(); await rm(dir, { recursive: true, force: true }); });
+
+const get = async () => {
+  const res = await fetch(alb.url + '/x', { signal: AbortSignal.timeout(5_000) });
+  await res.text();
+  return { status: res.status, target: res.headers.get('x-testbed-target') };
+};
+
+describe('ALB emulator (HAProxy data plane)', () => {
+  it('answers 503 while no target is registered', async () => {
+    expect((await get()).status).toBe(503);
+  });
+
+  it('routes round robin over healthy targets and names the target', async () => {
+    targets.push(await target(), await target());
+    await alb.register('a-1', targets[0]!.url, 'a');
+    await alb.register('b-1', targets[1]!.url, 'b');
+    await Promise.all([alb.waitForState('a-1', 'healthy'), alb.waitForState('b-1', 'healthy')]);
+    const seen = await Promise.all(Array.from({ length: 10 }, get));
+    expect(seen.every((s) => s.status === 200)).toBe(true);
+    expect(new Set(seen.map((s) => s.target))).toEqual(new Set(['a-1', 'b-1']));
+    expect((await alb.stats()).requests).toBeGreaterThanOrEqual(10);
+  });
+
+  it('answers 504 when a target is slower than the idle timeout', async () => {
+    targets[0]!.delay_ms = 1_000; targets[1]!.delay_ms = 1_000;
+    expect((await get()).status).toBe(504);
+    targets[0]!.delay_ms = 0; targets[1]!.delay_ms = 0;
+  });
+
+  it('fails open when every target is unhealthy: requests still reach them', async () => {
+    targets[0]!.healthy = false; targets[1]!.healthy = false;
+    await Promise.all([alb.waitForState('a-1', 'unhealthy'), alb.waitForState('b-1', 'unhealthy')]);
+    expect((await get()).status).toBe(200);
+    targets[0]!.healthy = true; targets[1]!.healthy = true;
+    await Promise.all([alb.waitForState('a-1', 'healthy'), alb.waitForState('b-1', 'healthy')]);
+  });
+
+  it('stops sending to an unhealthy target while another is healthy', async () => {
+    targets[1]!.healthy = false;
+    await alb.waitForState('b-1', 'unhealthy');
+    const seen = await Promise.all(Array.from({ length: 6 }, get));
+    expect(new Set(seen.map((s) => s.target))).toEqual(new Set(['a-1']));
+    targets[1]!.healthy = true;
+    await alb.waitForState('b-1', 'healthy');
+  });
+
+  it('deregistration drains the target, then removes it after the delay', async () => {
+    await alb.deregister('b-1');
+    const hits = targets[1]!.hits;
+    const seen = await Promise.all(Array.from({ length: 6 }, get));
+    expect(new Set(seen.map((s) => s.target))).toEqual(new Set(['a-1']));
+    expect(targets[1]!.hits).toBe(hits);
+    await alb.waitForState('b-1', 'removed', 5_000);
+  });
+
+  it('answers 502 when the target refuses the connection before health checks notice', async () => {
+    await targets[0]!.close();
+    const first = await get();
+    expect(first.status).toBe(502);
+  });
+});

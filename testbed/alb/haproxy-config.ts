@@ -1,0 +1,55 @@
+import path from 'node:path';
+
+/** Target slots in the HAProxy backend: registering more targets than this at once is refused. */
+export const TARGET_SLOTS_MAX = 64;
+/** Frontend connection limit; the client's 1,024-connection pool fits with room for probes. */
+export const FRONTEND_CONNECTIONS_MAX = 4_096;
+export const BACKEND = 'targets';
+/** Map key whose presence makes the frontend answer 503 itself: no target can take traffic. */
+export const NO_TARGETS_KEY = 'no-routable-target';
+
+export interface HaproxyFiles { config: string; socket: string; targetsMap: string; error502: string }
+
+export function haproxyFiles(dir: string): HaproxyFiles {
+  return {
+    config: path.join(dir, 'haproxy.cfg'), socket: path.join(dir, 'haproxy-admin.sock'),
+    targetsMap: path.join(dir, 'haproxy-targets.map'), error502: path.join(dir, 'haproxy-502.http'),
+  };
+}
+
+// HAProxy answers 503 when it cannot connect to the chosen server; an ALB answers 502 (the target
+// refused or reset). "No target at all" (ALB 503) is decided by the control plane instead.
+export const ERROR_502 = 'HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nserver: awselb-emulator\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n502 Bad Gateway\n';
+
+/**
+ * The ALB's data plane: round robin over servers the control plane marks ready, no retries (an ALB
+ * does not resend a request to another target), 504 when a target is slower than the idle timeout.
+ */
+export function renderHaproxyConfig(o: { files: HaproxyFiles; listen_port: number; idle_timeout_ms: number }): string {
+  const { files } = o;
+  return `global
+  stats socket ${files.socket} mode 600 level admin
+  nbthread 1
+  maxconn ${FRONTEND_CONNECTIONS_MAX}
+defaults
+  mode http
+  timeout connect 1s
+  timeout client ${o.idle_timeout_ms}ms
+  timeout http-keep-alive ${o.idle_timeout_ms}ms
+  timeout server ${o.idle_timeout_ms}ms
+  retries 0
+frontend alb
+  bind 127.0.0.1:${o.listen_port}
+  maxconn ${FRONTEND_CONNECTIONS_MAX}
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request return status 503 content-type text/plain string "503 Service Temporarily Unavailable" hdr server awselb-emulator if { str(${NO_TARGETS_KEY}),map(${files.targetsMap}) -m found }
+  default_backend ${BACKEND}
+backend ${BACKEND}
+  balance roundrobin
+  errorfile 503 ${files.error502}
+  # Emulator-only: lets tests see which target served a request.
+  http-response set-header x-testbed-target %[srv_name,map(${files.targetsMap},unknown)]
+  server-template t 1-${TARGET_SLOTS_MAX} 127.0.0.1:1 disabled
+`;
+}
