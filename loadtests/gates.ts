@@ -33,7 +33,8 @@ export function measure(result: LoadResult, g: Pick<Gate, 'metric' | 'request_op
     case 'latency_p99_ms': return lat?.p99_ms ?? Number.NaN;
     case 'latency_max_ms': return lat?.max_ms ?? Number.NaN;
     case 'error_rate': return result.error_rate;
-    case 'throughput_per_s': return result.achieved_rate_per_s;
+    // Goodput: a 503 answered quickly is not throughput (70% shed once passed a completions gate).
+    case 'throughput_per_s': return result.goodput_per_s;
     case 'dropped': return result.dropped;
     case 'late_rate': return result.scheduled ? result.late / result.scheduled : 0;
   }

@@ -50,6 +50,7 @@ describe('open-model load generator', () => {
     });
     expect(r.completed).toBe(100);
     expect(r.achieved_rate_per_s).toBe(100);
+    expect([r.goodput_per_s, r.offered_rate_per_s]).toEqual([100, 100]);
     expect(r.windows[0]!.sent).toBe(50);
   });
 

@@ -44,7 +44,12 @@ export interface LoadResult {
   completed: number;
   dropped: number;
   late: number;
+  /** Completed requests per second, whatever their status. */
   achieved_rate_per_s: number;
+  /** Successful responses per second: what users mean by throughput. */
+  goodput_per_s: number;
+  /** Arrivals scheduled per second in the measured part: the load the system was offered. */
+  offered_rate_per_s: number;
   ok: number;
   errors: number;
   error_rate: number;
@@ -196,6 +201,8 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   return {
     duration_s, measure_from_s: o.measure_from_s ?? 0, scheduled, sent, completed, dropped, late,
     achieved_rate_per_s: Math.round((completed / elapsed_s) * 10) / 10,
+    goodput_per_s: Math.round((ok / elapsed_s) * 10) / 10,
+    offered_rate_per_s: Math.round((scheduled / elapsed_s) * 10) / 10,
     ok, errors, error_rate: completed ? errors / completed : 0,
     status_counts: statusCounts, code_counts: codeCounts,
     latency: all.summary(), latency_by_op: latencyByOp, histogram: all.encode(),

@@ -134,7 +134,7 @@ async function readBaselines(file: string): Promise<Baseline[]> {
 
 function printSummary(reports: RunReport[], outDir: string) {
   const rows = reports.map((r) => [
-    r.scenario, r.verdict.toUpperCase(), `${r.load.achieved_rate_per_s}/s`, `${r.load.latency.p99_ms} ms`,
+    r.scenario, r.verdict.toUpperCase(), `${r.load.goodput_per_s}/s`, `${r.load.latency.p99_ms} ms`,
     `${(r.load.error_rate * 100).toFixed(3)}%`, r.invariants ? (r.invariants.ok ? 'hold' : r.invariants.stats.acknowledged_lost ? `${r.invariants.stats.acknowledged_lost} lost` : 'violated') : '-',
   ]);
   const head = ['scenario', 'verdict', 'throughput', 'p99', 'errors', 'ledger'];

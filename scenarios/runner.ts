@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { checkLedger, formatViolations } from '../chaos/history-checker.js';
 import { restoreAndCheck } from '../chaos/restore-drill.js';
 import { runTimeline } from '../chaos/timeline.js';
 import { compareToBaseline, evaluateGates, holds, type Baseline, type GateResult } from '../loadtests/gates.js';
 import { runOpenModel, type LoadResult, type ProgressSample } from '../loadtests/open-model.js';
+import { calibrate, machine } from '../loadtests/calibration.js';
 import { paymentMix } from '../loadtests/payment-mix.js';
 import { toHtml } from './report/html.js';
 import { toJUnit } from './report/junit.js';
@@ -21,6 +21,8 @@ export interface RunOptions {
   regression_pct?: number;
   progress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Measure pgbench on make_payment before the load (default true); tests of mechanics skip it. */
+  calibrate?: boolean;
 }
 
 const P99_RECOVERY_THRESHOLD_MS = 200;
@@ -38,6 +40,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     tb = await Testbed.up(s.topology, { onEvent: (e) => { if (e.kind !== 'toxic_added' && e.kind !== 'toxic_removed') say(`[${s.name}] t=${(e.t_ms / 1000).toFixed(1)}s ${e.kind} ${JSON.stringify(e.detail)}`); } });
     report.topology = { boot_ms: tb.boot_ms, processes: tb.processes().map((p) => ({ name: p.name, az: p.az })), memory_idle_bytes: await tb.pss_bytes() };
     say(`[${s.name}] topology up in ${tb.boot_ms} ms (${report.topology.processes.length} processes, ${mb(report.topology.memory_idle_bytes!)} MB)`);
+    if (o.calibrate !== false) {
+      report.calibration = await calibrate(tb.pgPrimary, tb.runDir).catch((err: Error) => ({ error: err.message }));
+      say(`[${s.name}] calibration: ${'error' in report.calibration ? `not measured (${report.calibration.error})` : `pgbench make_payment ${report.calibration.pgbench_make_payment_tps} TPS on this machine now`}`);
+    }
     const next = paymentMix(tb.seeded, {
       mix: s.load.mix, hot_share: s.load.hot_share ?? 0.1, hot_accounts: s.load.hot_accounts ?? 5,
       amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId, hot_reads: s.load.hot_reads ?? false,
@@ -151,7 +157,7 @@ async function probe(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenMo
 function fillLoad(r: RunReport, l: LoadResult, s: Scenario) {
   r.load = {
     duration_s: l.duration_s, warmup_s: s.load.warmup_s, scheduled: l.scheduled, sent: l.sent, completed: l.completed,
-    dropped: l.dropped, late: l.late, achieved_rate_per_s: l.achieved_rate_per_s, error_rate: l.error_rate,
+    dropped: l.dropped, late: l.late, achieved_rate_per_s: l.achieved_rate_per_s, goodput_per_s: l.goodput_per_s, offered_rate_per_s: l.offered_rate_per_s, error_rate: l.error_rate,
     status_counts: l.status_counts, code_counts: l.code_counts, latency: l.latency, latency_by_op: l.latency_by_op, histogram: l.histogram,
   };
   r.windows = l.windows;
@@ -176,9 +182,9 @@ function emptyReport(s: Scenario, started_at: string): RunReport {
     schema: 'testbed-run/1', scenario: s.name, description: s.description, verdict: 'error', reasons: [], started_at, finished_at: started_at,
     ...(commit ? { commit } : {}),
     ...(process.env.IMAGE_DIGEST ? { image_digest: process.env.IMAGE_DIGEST } : {}),
-    machine: { cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     topology: { boot_ms: 0, processes: [] },
-    load: { duration_s: 0, warmup_s: s.load.warmup_s, scheduled: 0, sent: 0, completed: 0, dropped: 0, late: 0, achieved_rate_per_s: 0, error_rate: 0, status_counts: {}, code_counts: {}, latency: { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: {}, histogram: '' },
+    load: { duration_s: 0, warmup_s: s.load.warmup_s, scheduled: 0, sent: 0, completed: 0, dropped: 0, late: 0, achieved_rate_per_s: 0, goodput_per_s: 0, offered_rate_per_s: 0, error_rate: 0, status_counts: {}, code_counts: {}, latency: { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: {}, histogram: '' },
     gates: [], timeline: [], events: [], windows: [],
     ...(s.runbook ? { runbook: { path: s.runbook, steps: [] } } : {}),
   };

@@ -1,3 +1,4 @@
+import type { Calibration, Machine } from '../../loadtests/calibration.js';
 import type { CheckReport } from '../../chaos/history-checker.js';
 import type { StepResult } from '../../chaos/timeline.js';
 import type { GateResult } from '../../loadtests/gates.js';
@@ -19,11 +20,13 @@ export interface RunReport {
   commit?: string;
   /** The container image this run vouches for (IMAGE_DIGEST from the CI build), if any. */
   image_digest?: string;
-  machine: { cpus: number; memory_gib: number; node: string };
+  machine: Machine;
+  /** pgbench on the bare make_payment against this run's writer, measured before the load. */
+  calibration?: Calibration | { error: string };
   topology: { boot_ms: number; processes: { name: string; az: string }[]; memory_idle_bytes?: number; memory_under_load_bytes?: number };
   load: {
     duration_s: number; warmup_s: number; scheduled: number; sent: number; completed: number; dropped: number; late: number;
-    achieved_rate_per_s: number; error_rate: number; status_counts: Record<string, number>; code_counts: Record<string, number>;
+    achieved_rate_per_s: number; goodput_per_s: number; offered_rate_per_s: number; error_rate: number; status_counts: Record<string, number>; code_counts: Record<string, number>;
     latency: LatencySummary; latency_by_op: Record<string, LatencySummary>; histogram: string;
   };
   gates: GateResult[];
