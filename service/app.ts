@@ -17,11 +17,8 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use(requestLog(ctx.logger));
 
-  let inflight = 0;
   app.use((req, res, next) => {
     const start = performance.now();
-    inflight++;
-    res.once('close', () => { inflight--; });
     res.on('finish', () => {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
@@ -31,11 +28,6 @@ export function createApp(ctx: AppContext): express.Express {
     if (ctx.state.draining) {
       res.setHeader('Connection', 'close');
       if (!probe) throw new ApiError('service_draining');
-    }
-    if (inflight > ctx.config.INFLIGHT_REQUESTS_MAX && !probe) {
-      ctx.metrics.shed.inc();
-      res.setHeader('Retry-After', '1');
-      throw new ApiError('overloaded', `more than ${ctx.config.INFLIGHT_REQUESTS_MAX} requests in flight`);
     }
     next();
   });

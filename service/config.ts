@@ -45,6 +45,9 @@ export const configSchema = z
     // Load shedding: beyond this many requests in flight, answer 503 at once instead of queueing.
     // A queue the service cannot drain turns a short overload into a long outage (measured).
     INFLIGHT_REQUESTS_MAX: int(1, 100_000).default(256),
+    // Shed while payments stand in the queue for the database: if even the shortest wait of the last
+    // 100 ms was longer than this, new requests are refused until it drains. 0 turns it off.
+    LOAD_SHED_QUEUE_DELAY_MS: int(0, 60_000).default(50),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -36,7 +36,7 @@ export function createMetrics() {
       labelNames: ['outcome'] as const, registers: [registry],
     }),
     shed: new client.Counter({
-      name: 'http_requests_shed_total', help: 'Requests refused with 503 overloaded (in-flight limit)', registers: [registry],
+      name: 'http_requests_shed_total', help: 'Requests refused with 503 overloaded (in-flight limit or a standing payment queue)', registers: [registry],
     }),
     sessionLookups: new client.Counter({
       name: 'session_lookups_total', help: 'Session token lookups by result',

@@ -21,7 +21,7 @@ export interface BatchLimits {
 
 export interface BatchStats { batches: number; payments: number; fallbacks: number; abandoned: number }
 
-interface Pending { item: PaymentItem; resolve: (row: MakePaymentRow) => void; reject: (err: unknown) => void }
+interface Pending { item: PaymentItem; resolve: (row: MakePaymentRow) => void; reject: (err: unknown) => void; queued_at_ms: number }
 
 const SQLSTATE_UNIQUE_VIOLATION = '23505';
 const SINGLE_SQL = 'select * from make_payment($1, $2, $3, $4, $5, $6, $7, $8)';
@@ -50,12 +50,18 @@ export class PaymentBatcher {
       return Promise.reject(new ApiError('overloaded', `more than ${this.limits.queue_max} payments waiting for the database`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, queued_at_ms: performance.now() });
       this.schedule();
     });
   }
 
   get queued(): number { return this.queue.length; }
+
+  /** How long the oldest waiting payment has waited (0 when none waits). */
+  oldestWait_ms(): number { return this.queue.length === 0 ? 0 : performance.now() - this.queue[0]!.queued_at_ms; }
+
+  /** Called with each payment's wait as it leaves the queue (for the load shedder). */
+  onDequeue: (wait_ms: number) => void = () => {};
 
   private schedule() {
     if (this.scheduled || this.inflight >= this.limits.batches_inflight_max) return;
@@ -78,6 +84,7 @@ export class PaymentBatcher {
     const batch: Pending[] = [];
     while (batch.length < this.limits.batch_size_max && this.queue.length > 0) {
       const p = this.queue.shift()!;
+      this.onDequeue(performance.now() - p.queued_at_ms);
       if (p.item.signal?.aborted) { this.stats.abandoned++; p.reject(new ApiError('overloaded', 'client went away before the payment started')); continue; }
       batch.push(p);
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Admission, QueueDelay } from './admission.js';
 import { createApp } from './app.js';
 import type { AppContext } from './app-context.js';
 import { Cache } from './cache.js';
@@ -15,6 +16,8 @@ import { resolveDbPassword } from './secrets.js';
 import { SessionStore } from './sessions.js';
 
 const DRAIN_POLL_MS = 50;
+// CoDel's interval: long enough to see a queue stand, short enough to react within a blink.
+const LOAD_SHED_WINDOW_MS = 100;
 const REDIS_CONNECT_WAIT_MS = 2_000;
 
 /** A running payment service: `stop()` drains it (refuse new, finish in-flight, close pools). */
@@ -33,7 +36,11 @@ export class PaymentService {
     const log = logger ?? createLogger(config.LOG_LEVEL);
     const ctx = await buildContext(config, log);
     const app = createApp(ctx);
-    const server = http.createServer(app);
+    // Shedding happens before Express, so refusing the excess costs next to nothing.
+    const queueDelay = new QueueDelay(config.LOAD_SHED_QUEUE_DELAY_MS, LOAD_SHED_WINDOW_MS, () => ctx.payments.oldestWait_ms());
+    ctx.payments.onDequeue = (wait_ms) => queueDelay.observe(wait_ms);
+    const admission = new Admission({ inflight_max: config.INFLIGHT_REQUESTS_MAX }, () => queueDelay.stands());
+    const server = http.createServer(admission.wrap(app, () => ctx.metrics.shed.inc()));
     server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
     // Must exceed keepAliveTimeout, or Node closes sockets the ALB still considers open.
     server.headersTimeout = config.KEEP_ALIVE_TIMEOUT_MS + 1_000;
