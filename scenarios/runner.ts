@@ -11,6 +11,7 @@ import { paymentMix } from '../loadtests/payment-mix.js';
 import { toHtml } from './report/html.js';
 import { toJUnit } from './report/junit.js';
 import type { RunReport } from './report/run-report.js';
+import { judgeOverload, kneeOf as overloadKneeOf, kneeSearchStages, overloadStages } from './overload.js';
 import { recoveryFrom } from './recovery.js';
 import { validateScenario, type Scenario } from './scenario.js';
 import { Testbed } from '../testbed/testbed.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
 }
 
 const P99_RECOVERY_THRESHOLD_MS = 200;
+// Sequence numbers (and so idempotency keys) of the knee search, apart from the main load's.
+const KNEE_SEARCH_SEQ_OFFSET = 1.2e9;
 
 /** Boots the scenario's topology, runs load and faults, judges, writes report.json/junit.xml/report.html. */
 export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport> {
@@ -53,13 +56,16 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
 
     const ac = new AbortController();
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+    const knee = s.overload ? await findKnee(tb, s, next, say, probeHistory, ac.signal) : undefined;
+    const stages = s.overload ? overloadStages(s.overload, knee!) : s.load.stages;
+    if (s.overload) say(`[${s.name}] knee ${knee}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
     const metricsBefore = await Promise.all((s.service_metric_gates ?? []).map((g) => tb!.serviceMetric(g.metric, g.labels)));
     tb.log.resetOrigin();
     report.load_started_at = new Date().toISOString();
     const memorySample = setTimeout(() => { void tb!.pss_bytes().then((b) => { report.topology.memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
     const timeline = runTimeline(tb, s.timeline ?? [], ac.signal);
     const load = await runOpenModel({
-      target: tb.url, stages: s.load.stages, measure_from_s: s.load.warmup_s, next, signal: ac.signal,
+      target: tb.url, stages, measure_from_s: s.load.warmup_s, next, signal: ac.signal,
       timeout_ms: s.load.timeout_ms ?? 10_000, inflight_max: s.load.inflight_max ?? 4_000,
       onProgress: (p) => say(progressLine(s.name, p)),
     });
@@ -80,6 +86,11 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       say(`[${s.name}] restore drill: RTO ${d.rto_ms} ms, RPO ${d.rpo_ms} ms, ${d.payments_restored} payments restored; ${formatViolations(d.check)}`);
     }
     report.gates = evaluateGates(load, s.gates);
+    if (s.overload) {
+      const judged = judgeOverload(s.overload, knee!, load);
+      report.overload = judged.result;
+      report.gates.push(...judged.gates);
+    }
     for (const [i, g] of (s.service_metric_gates ?? []).entries()) {
       const delta = (await tb.serviceMetric(g.metric, g.labels)) - metricsBefore[i]!;
       const steps = g.per_step_kind ? report.timeline.filter((t) => t.kind === g.per_step_kind && t.ok).length : 1;
@@ -112,6 +123,17 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
   }
   await writeReports(o.outDir, report);
   return report;
+}
+
+/** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
+async function findKnee(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], say: (l: string) => void, history: LoadResult['history'], signal: AbortSignal): Promise<number> {
+  const o = s.overload!;
+  say(`[${s.name}] knee search: ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
+  const r = await runOpenModel({ target: tb.url, stages: kneeSearchStages(o), next: (i) => next(KNEE_SEARCH_SEQ_OFFSET + i), signal,
+    timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => say(progressLine(`${s.name} knee`, p)) });
+  history.push(...r.history);
+  await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
+  return overloadKneeOf(r.windows);
 }
 
 /** The highest stage whose every second kept p99 under 200 ms and errors under 0.1%. */

@@ -3,6 +3,7 @@ import type { Gate } from '../loadtests/gates.js';
 import type { Mix } from '../loadtests/payment-mix.js';
 import type { Stage } from '../loadtests/schedule.js';
 import type { TopologySpec } from '../testbed/topology.js';
+import type { OverloadSpec } from './overload.js';
 
 /** A threshold on a service metric's increase over the run (summed over instances), optionally per timeline step. */
 export interface ServiceMetricGate {
@@ -52,6 +53,8 @@ export interface Scenario {
   runbook?: string;
   /** After the load: restore the base backup to the marked target in a fresh cluster and check it. */
   post_run?: 'restore_drill';
+  /** Find the knee, then offer multiples of it: `load.stages` is replaced by the knee-relative ones. */
+  overload?: OverloadSpec;
   /** 'knee': report the highest stage rate that kept p99 < 200 ms and errors < 0.1%. */
   analysis?: 'knee';
   /** Set when the scenario expects the checker to find violations (a demonstration of detection). */

@@ -21,8 +21,10 @@ export const configSchema = z
     DB_POOL_MAX: int(1, 500).default(10),
     // Group commit (migration 003): payments per database call, and calls in flight per task. Few
     // in flight make the batches: while they wait on the database, arrivals queue for the next.
-    PAYMENT_BATCH_SIZE_MAX: int(1, 256).default(16),
-    PAYMENT_BATCHES_INFLIGHT_MAX: int(1, 100).default(2),
+    // One call in flight per task made batches of ~8 at 1,000/s and the least CPU per payment
+    // (1.71 ms in total against 1.85 with two, measured on the 2-core testbed).
+    PAYMENT_BATCH_SIZE_MAX: int(1, 256).default(32),
+    PAYMENT_BATCHES_INFLIGHT_MAX: int(1, 100).default(1),
     DB_STATEMENT_TIMEOUT_MS: int(100, 60_000).default(5_000),
     DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
@@ -46,7 +48,7 @@ export const configSchema = z
     // A queue the service cannot drain turns a short overload into a long outage (measured).
     INFLIGHT_REQUESTS_MAX: int(1, 100_000).default(256),
     // Shed while payments stand in the queue for the database: if even the shortest wait of the last
-    // 100 ms was longer than this, new requests are refused until it drains. 0 turns it off.
+    // 500 ms was longer than this, new requests are refused until it drains. 0 turns it off.
     LOAD_SHED_QUEUE_DELAY_MS: int(0, 60_000).default(50),
   })
   .strict()

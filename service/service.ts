@@ -16,8 +16,9 @@ import { resolveDbPassword } from './secrets.js';
 import { SessionStore } from './sessions.js';
 
 const DRAIN_POLL_MS = 50;
-// CoDel's interval: long enough to see a queue stand, short enough to react within a blink.
-const LOAD_SHED_WINDOW_MS = 100;
+// Long enough that a GC pause or a checkpoint (a queue that forms and drains) is not shed: at
+// 100 ms the 1,000/s baseline shed 0.9-3.5% of its requests on this machine class (measured).
+const LOAD_SHED_WINDOW_MS = 500;
 const REDIS_CONNECT_WAIT_MS = 2_000;
 
 /** A running payment service: `stop()` drains it (refuse new, finish in-flight, close pools). */

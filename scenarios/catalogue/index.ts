@@ -7,10 +7,11 @@ import { baseline1kTps } from './baseline-1k-tps.js';
 import { capacity } from './capacity.js';
 import { gateSelfTestSlowDb } from './gate-self-test.js';
 import { mixedReadWrite } from './mixed-read-write.js';
+import { overload } from './overload.js';
 import { smoke } from './smoke.js';
 
 export const catalogue: Scenario[] = [
-  smoke, baseline1kTps, azLoss, cacheStampede,
+  smoke, baseline1kTps, azLoss, cacheStampede, overload,
   azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill,
   mixedReadWrite, capacity, gateSelfTestSlowDb,
 ];

@@ -1,3 +1,4 @@
+import type { OverloadResult } from '../overload.js';
 import type { Calibration, Machine } from '../../loadtests/calibration.js';
 import type { CheckReport } from '../../chaos/history-checker.js';
 import type { StepResult } from '../../chaos/timeline.js';
@@ -37,6 +38,7 @@ export interface RunReport {
   events: TestbedEvent[];
   windows: WindowStats[];
   restore_drill?: { rto_ms: number; rpo_ms: number; backup_ms: number; target: string; payments_restored: number; acknowledged_before_target: number; check: CheckReport };
+  overload?: OverloadResult;
   capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
   runbook?: { path: string; steps: { step: string; took_ms: number }[] };
   error?: string;

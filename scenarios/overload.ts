@@ -1,0 +1,92 @@
+import { holds, type GateResult } from '../loadtests/gates.js';
+import { LatencyHistogram } from '../loadtests/latency-histogram.js';
+import type { HistoryRecord, LoadResult, WindowStats } from '../loadtests/open-model.js';
+import type { Stage } from '../loadtests/schedule.js';
+
+/** Overload without collapse: find the knee, offer a multiple of it, then drop below it. */
+export interface OverloadSpec {
+  /** An open-model ramp; the knee is the best second of goodput that kept p99 < 200 ms, no errors. */
+  knee_search: { from_rate_per_s: number; to_rate_per_s: number; duration_s: number };
+  /** Quiet time after the search, so its own overload has drained before the measured part. */
+  cooldown_s: number;
+  overload_multiple: number;
+  overload_s: number;
+  after_multiple: number;
+  after_s: number;
+  /** After the drop: p99 < 200 ms and no errors from this many seconds on. */
+  recovery_within_s: number;
+  goodput_share_min: number;
+  refused_p99_ms_max: number;
+  accepted_p99_ms_max: number;
+}
+
+export interface OverloadResult {
+  knee_per_s: number;
+  offered_per_s: number;
+  goodput_per_s: number;
+  refused: number;
+  refused_p99_ms: number;
+  accepted_p99_ms: number;
+  after_worst_p99_ms: number;
+  after_errors: number;
+}
+
+const P99_MS_MAX = 200;
+// The first seconds of a ramp say nothing about capacity (connections open, sessions load).
+const KNEE_SEARCH_SKIP_S = 2;
+
+export function kneeSearchStages(o: OverloadSpec): Stage[] {
+  return [{ duration_s: o.knee_search.duration_s, from_rate_per_s: o.knee_search.from_rate_per_s, to_rate_per_s: o.knee_search.to_rate_per_s }];
+}
+
+/** The best second of goodput among the seconds that kept p99 < 200 ms and had no error. */
+export function kneeOf(windows: WindowStats[]): number {
+  const good = windows.filter((w) => w.t_s >= KNEE_SEARCH_SKIP_S && w.p99_ms < P99_MS_MAX && w.errors === 0 && w.ok > 0);
+  return Math.max(0, ...good.map((w) => w.ok));
+}
+
+export function overloadStages(o: OverloadSpec, knee_per_s: number): Stage[] {
+  if (!(knee_per_s > 0)) throw new Error('overload: no second of the knee search kept p99 < 200 ms without errors; there is no knee to overload');
+  return [
+    { duration_s: o.overload_s, rate_per_s: Math.round(knee_per_s * o.overload_multiple) },
+    { duration_s: o.after_s, rate_per_s: Math.round(knee_per_s * o.after_multiple) },
+  ];
+}
+
+function p99Of(records: HistoryRecord[]): number {
+  if (records.length === 0) return 0;
+  const h = new LatencyHistogram();
+  for (const r of records) h.record(r.latency_ms);
+  return Math.round(h.percentile_ms(99) * 1000) / 1000;
+}
+
+/** Measures the overload run against its knee and returns the gates. */
+export function judgeOverload(o: OverloadSpec, knee_per_s: number, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
+  const inOverload = (ms: number) => ms < o.overload_s * 1000;
+  const during = load.history.filter((r) => inOverload(r.intended_ms));
+  const refused = during.filter((r) => r.status === 503);
+  const accepted = during.filter((r) => r.outcome === 'ok' && r.op === 'payment');
+  const overloadWindows = load.windows.filter((w) => w.t_s < o.overload_s);
+  const after = load.windows.filter((w) => w.t_s >= o.overload_s + o.recovery_within_s && w.sent > 0);
+  const result: OverloadResult = {
+    knee_per_s,
+    offered_per_s: Math.round(knee_per_s * o.overload_multiple),
+    goodput_per_s: Math.round((overloadWindows.reduce((n, w) => n + w.ok, 0) / o.overload_s) * 10) / 10,
+    refused: refused.length,
+    refused_p99_ms: p99Of(refused),
+    accepted_p99_ms: p99Of(accepted),
+    after_worst_p99_ms: Math.max(0, ...after.map((w) => w.p99_ms)),
+    after_errors: after.reduce((n, w) => n + w.errors, 0),
+  };
+  const gate = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>
+    ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });
+  const goodputMin = Math.round(o.goodput_share_min * knee_per_s);
+  const gates = [
+    gate(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
+    gate(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
+    gate(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),
+    gate(`${o.recovery_within_s} s after the drop: every second p99 < ${P99_MS_MAX} ms`, 'after_drop_worst_p99_ms', result.after_worst_p99_ms, '<', P99_MS_MAX),
+    gate(`${o.recovery_within_s} s after the drop: no errors`, 'after_drop_errors', result.after_errors, '<=', 0),
+  ];
+  return { result, gates };
+}
