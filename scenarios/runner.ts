@@ -56,7 +56,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
 
     const ac = new AbortController();
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-    const knee = s.overload ? await findKnee(tb, s, next, say, probeHistory, ac.signal) : undefined;
+    const kneeSearch = s.overload ? await findKnee(tb, s, next, say, probeHistory, ac.signal) : undefined;
+    const knee = kneeSearch ? overloadKneeOf(kneeSearch, s.overload!.knee_search.warmup_s) : undefined;
     const stages = s.overload ? overloadStages(s.overload, knee!) : s.load.stages;
     if (s.overload) say(`[${s.name}] knee ${knee}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
     const metricsBefore = await Promise.all((s.service_metric_gates ?? []).map((g) => tb!.serviceMetric(g.metric, g.labels)));
@@ -87,7 +88,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     }
     report.gates = evaluateGates(load, s.gates);
     if (s.overload) {
-      const judged = judgeOverload(s.overload, knee!, load);
+      const judged = judgeOverload(s.overload, knee!, kneeSearch!, load);
       report.overload = judged.result;
       report.gates.push(...judged.gates);
     }
@@ -126,14 +127,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
 }
 
 /** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
-async function findKnee(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], say: (l: string) => void, history: LoadResult['history'], signal: AbortSignal): Promise<number> {
+async function findKnee(tb: Testbed, s: Scenario, next: Parameters<typeof runOpenModel>[0]['next'], say: (l: string) => void, history: LoadResult['history'], signal: AbortSignal): Promise<LoadResult['windows']> {
   const o = s.overload!;
-  say(`[${s.name}] knee search: ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
+  say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
   const r = await runOpenModel({ target: tb.url, stages: kneeSearchStages(o), next: (i) => next(KNEE_SEARCH_SEQ_OFFSET + i), signal,
     timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => say(progressLine(`${s.name} knee`, p)) });
   history.push(...r.history);
   await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
-  return overloadKneeOf(r.windows);
+  return r.windows;
 }
 
 /** The highest stage whose every second kept p99 under 200 ms and errors under 0.1%. */
