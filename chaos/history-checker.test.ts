@@ -5,7 +5,10 @@ import { checkLedger, formatViolations } from './history-checker.js';
 import { sendAll, sendPayment } from './testing/drive.js';
 
 let h: Harness;
-beforeEach(async () => { h = await startHarness({ customers: 4, balance_minor: 10_000n }); });
+// Several database calls at once, one payment each, as several tasks would make them: a ledger
+// without locks must be given the chance to race (one task batches its payments one call at a time).
+const CONCURRENT_TASKS = { PAYMENT_BATCHES_INFLIGHT_MAX: '8', PAYMENT_BATCH_SIZE_MAX: '1' };
+beforeEach(async () => { h = await startHarness({ customers: 4, balance_minor: 10_000n, env: CONCURRENT_TASKS }); });
 afterEach(async () => { await h?.stop(); });
 
 const rules = (r: Awaited<ReturnType<typeof checkLedger>>) => [...new Set(r.violations.map((v) => v.rule))];

@@ -7,7 +7,10 @@ import { raceOnce, raceOps } from './testing/race.js';
 
 // The properties must be able to fail: each broken make_payment is caught by at least one of them.
 let h: Harness;
-beforeEach(async () => { h = await startHarness({ customers: 3, balance_minor: 0n }); });
+// Concurrent database calls, one payment each, as several tasks make them: one task alone sends
+// one batch at a time, which would hide races from the properties.
+const CONCURRENT_TASKS = { PAYMENT_BATCHES_INFLIGHT_MAX: '8', PAYMENT_BATCH_SIZE_MAX: '1' };
+beforeEach(async () => { h = await startHarness({ customers: 3, balance_minor: 0n, env: CONCURRENT_TASKS }); });
 afterEach(async () => { await h?.stop(); });
 
 async function modelCheck() {

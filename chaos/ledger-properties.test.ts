@@ -10,7 +10,10 @@ const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 15);
 const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) } : {};
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ customers: 3, balance_minor: 0n }); });
+// Concurrent database calls, one payment each, as several tasks make them: one task alone sends
+// one batch at a time, which would hide races from the properties.
+const CONCURRENT_TASKS = { PAYMENT_BATCHES_INFLIGHT_MAX: '8', PAYMENT_BATCH_SIZE_MAX: '1' };
+beforeAll(async () => { h = await startHarness({ customers: 3, balance_minor: 0n, env: CONCURRENT_TASKS }); });
 afterAll(async () => { await h?.stop(); });
 
 describe('ledger properties against the real service and Postgres', () => {
@@ -28,5 +31,16 @@ describe('ledger properties against the real service and Postgres', () => {
   it('concurrency: racing clients on the same accounts and keys get one winner per key, no overdraft, no lost money, no deadlock', async () => {
     let run = 0;
     await fc.assert(fc.asyncProperty(raceOps, async (ops) => raceOnce(h, ops, ++run)), { numRuns: RUNS, ...replay });
+  }, 300_000);
+});
+
+describe('ledger properties with the default group commit (many payments per database call)', () => {
+  let batched: Harness;
+  beforeAll(async () => { batched = await startHarness({ customers: 3, balance_minor: 0n }); });
+  afterAll(async () => { await batched?.stop(); });
+
+  it('concurrency: the same promises hold when racing payments share batches', async () => {
+    let run = 1_000;
+    await fc.assert(fc.asyncProperty(raceOps, async (ops) => raceOnce(batched, ops, ++run)), { numRuns: RUNS, ...replay });
   }, 300_000);
 });

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryRecord, LoadResult, WindowStats } from '../loadtests/open-model.js';
+import { judgeOverload, kneeOf, overloadStages, type OverloadSpec } from './overload.js';
+
+const w = (t_s: number, ok: number, p99_ms = 50, errors = 0): WindowStats => ({ t_s, sent: ok + errors, ok, errors, p50_ms: 10, p99_ms });
+const spec: OverloadSpec = {
+  knee_search: { warmup_s: 2, from_rate_per_s: 100, to_rate_per_s: 1_000, duration_s: 10 }, cooldown_s: 0,
+  overload_multiple: 2, overload_s: 4, after_multiple: 0.5, after_s: 8, recovery_within_s: 2,
+  goodput_share_min: 0.9, refused_p99_ms_max: 50, accepted_p99_ms_max: 200,
+};
+
+describe('knee', () => {
+  it('is the best run of three good seconds, judged by its slowest, after the warm-up', () => {
+    const windows = [w(0, 2_000), w(1, 2_000), w(2, 300), w(3, 400), w(4, 500), w(5, 900, 400), w(6, 600), w(7, 650), w(8, 640)];
+    // Seconds 0-1 are warm-up; second 5 broke p99; 6-8 is the best run and its slowest second is 600.
+    expect(kneeOf(windows, 2)).toBe(600);
+  });
+
+  it('a lone good second (a backlog draining) is not a knee; errors above 0.1% break a run', () => {
+    expect(kneeOf([w(0, 100), w(1, 5_000), w(2, 100, 900)], 0)).toBe(0);
+    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 5), w(2, 1_000)], 0)).toBe(0);
+    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 1), w(2, 1_000)], 0)).toBe(1_000);
+    expect(() => overloadStages(spec, 0)).toThrow(/no 3 consecutive seconds/);
+  });
+});
+
+describe('overload judgement', () => {
+  const rec = (intended_ms: number, status: number, latency_ms: number): HistoryRecord => ({
+    seq: 0, op: 'payment', intended_ms, sent_ms: intended_ms, done_ms: intended_ms + latency_ms, latency_ms, status,
+    outcome: status === 201 ? 'ok' : 'http_error',
+  });
+  const load = (o: { goodput: number; refused_ms: number; accepted_ms: number; after_p99_ms: number }): LoadResult => ({
+    windows: [...[0, 1, 2, 3].map((t) => w(t, o.goodput, o.accepted_ms, 100)), ...[4, 5, 6, 7, 8, 9, 10, 11].map((t) => w(t, 50, t >= 6 ? o.after_p99_ms : 900))],
+    history: [...Array.from({ length: 100 }, (_, i) => rec(i * 30, 503, o.refused_ms)), ...Array.from({ length: 100 }, (_, i) => rec(i * 30, 201, o.accepted_ms))],
+  } as unknown as LoadResult);
+
+  it('passes a system that serves at capacity, refuses fast and recovers', () => {
+    const { result, gates } = judgeOverload(spec, 100, [], load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    expect(gates.filter((g) => !g.pass)).toEqual([]);
+    expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
+  });
+
+  it('fails a collapsing one on every count', () => {
+    const { gates } = judgeOverload(spec, 100, [], load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
+    expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual([
+      'overload_goodput_per_s', 'overload_refused_p99_ms', 'overload_accepted_p99_ms', 'after_drop_worst_p99_ms',
+    ]);
+  });
+});
