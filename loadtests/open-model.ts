@@ -77,6 +77,8 @@ export interface OpenModelOptions {
   measure_from_s?: number;
   onProgress?: (p: ProgressSample) => void;
   signal?: AbortSignal;
+  /** Time zero (a performance.now() value) shared with whoever marks events on the same run. */
+  origin_ms?: number;
 }
 
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -100,7 +102,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   const history: HistoryRecord[] = [];
   let scheduled = 0, sent = 0, completed = 0, dropped = 0, late = 0, ok = 0, errors = 0, inflight = 0;
 
-  const start = performance.now();
+  const start = o.origin_ms ?? performance.now();
   const now = () => performance.now() - start;
   const schedule = arrivals(o.stages);
   const measureFrom_ms = (o.measure_from_s ?? 0) * 1000;

@@ -61,12 +61,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
     const stages = s.overload ? overloadStages(s.overload, knee!) : s.load.stages;
     if (s.overload) say(`[${s.name}] knee ${knee}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
     const metricsBefore = await Promise.all((s.service_metric_gates ?? []).map((g) => tb!.serviceMetric(g.metric, g.labels)));
-    tb.log.resetOrigin();
+    // One clock for load and events: a restore target marked at t must split the history exactly at t.
+    const origin_ms = performance.now();
+    tb.log.resetOrigin(origin_ms);
     report.load_started_at = new Date().toISOString();
     const memorySample = setTimeout(() => { void tb!.pss_bytes().then((b) => { report.topology.memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
     const timeline = runTimeline(tb, s.timeline ?? [], ac.signal);
     const load = await runOpenModel({
-      target: tb.url, stages, measure_from_s: s.load.warmup_s, next, signal: ac.signal,
+      target: tb.url, stages, measure_from_s: s.load.warmup_s, next, signal: ac.signal, origin_ms,
       timeout_ms: s.load.timeout_ms ?? 10_000, inflight_max: s.load.inflight_max ?? 4_000,
       onProgress: (p) => say(progressLine(s.name, p)),
     });

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { floorEdges, floorViolations } from './layout.js';
+
+const root = path.join(import.meta.dirname, '..');
+const tracked = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+
+describe('layout: no floor imports one above it', () => {
+  it('holds for the repository, and the floors do import each other downwards', () => {
+    const edges = floorEdges(tracked.map((p) => ({ path: p, source: readFileSync(path.join(root, p), 'utf8') })));
+    expect(floorViolations(edges)).toEqual([]);
+    const pairs = new Set(edges.map((e) => `${e.fromFloor}>${e.toFloor}`));
+    expect([...pairs]).toEqual(expect.arrayContaining(['testbed>service', 'loadtests>testbed', 'chaos>testbed', 'scenarios>chaos', 'infra>scenarios']));
+  });
+
+  it('catches an upward import', () => {
+    const edges = floorEdges([
+      { path: 'testbed/x.ts', source: "import { runScenario } from '../scenarios/runner.js';" },
+      { path: 'service/app.ts', source: "import { Testbed } from '../testbed/testbed.js';" },
+      { path: 'service/app.test.ts', source: "import { startHarness } from '../testbed/service-harness.js';" },
+    ]);
+    expect(floorViolations(edges)).toEqual([
+      'testbed/x.ts -> ../scenarios/runner.js (testbed imports scenarios, a floor above it)',
+      'service/app.ts -> ../testbed/testbed.js (service imports testbed, a floor above it)',
+    ]);
+  });
+});

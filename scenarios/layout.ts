@@ -1,0 +1,30 @@
+import path from 'node:path';
+
+/** The floors, lowest first: a floor may import only floors below it (see README, Layout). */
+export const FLOORS = ['service', 'testbed', 'loadtests', 'chaos', 'scenarios', 'infra'] as const;
+// The service's own integration tests boot real dependencies through the testbed's harness.
+const ALLOWED = (from: string, floor: string, target: string) => floor === 'service' && target === 'testbed' && from.endsWith('.test.ts');
+
+export interface ImportEdge { from: string; spec: string; fromFloor: string; toFloor: string }
+
+/** Every relative import between floors, from the source text of the repository's .ts files. */
+export function floorEdges(files: { path: string; source: string }[]): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  for (const f of files) {
+    const fromFloor = f.path.split('/')[0]!;
+    if (!(FLOORS as readonly string[]).includes(fromFloor)) continue;
+    for (const m of f.source.matchAll(/(?:from\s+|import\(\s*|import\s+)'(\.{1,2}\/[^']+)'/g)) {
+      const toFloor = path.posix.normalize(path.posix.join(path.posix.dirname(f.path), m[1]!)).split('/')[0]!;
+      if (toFloor !== fromFloor) edges.push({ from: f.path, spec: m[1]!, fromFloor, toFloor });
+    }
+  }
+  return edges;
+}
+
+/** Imports that reach up a floor (or out of the floors), each as "file -> import (floor a imports floor b)". */
+export function floorViolations(edges: ImportEdge[]): string[] {
+  const rank = (f: string) => (FLOORS as readonly string[]).indexOf(f);
+  return edges
+    .filter((e) => (rank(e.toFloor) < 0 || rank(e.toFloor) > rank(e.fromFloor)) && !ALLOWED(e.from, e.fromFloor, e.toFloor))
+    .map((e) => `${e.from} -> ${e.spec} (${e.fromFloor} imports ${e.toFloor}, a floor above it)`);
+}
