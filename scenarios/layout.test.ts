@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { floorEdges, floorViolations } from './layout.js';
+import { floorEdges, floorViolations, serviceImportsOutsideDependencies } from './layout.js';
 
 const root = path.join(import.meta.dirname, '..');
 const tracked = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -25,5 +25,19 @@ describe('layout: no floor imports one above it', () => {
       'testbed/x.ts -> ../scenarios/runner.js (testbed imports scenarios, a floor above it)',
       'service/app.ts -> ../testbed/testbed.js (service imports testbed, a floor above it)',
     ]);
+  });
+});
+
+describe('the service image ships only what the service imports', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+  it('every package a shipped service file imports is a runtime dependency; testbed-only packages are dev ones', () => {
+    const files = tracked.map((p) => ({ path: p, source: readFileSync(path.join(root, p), 'utf8') }));
+    expect(serviceImportsOutsideDependencies(files, Object.keys(pkg.dependencies))).toEqual([]);
+    for (const testbedOnly of ['dynalite', 'hdr-histogram-js', 'undici', 'autocannon']) expect(Object.keys(pkg.dependencies)).not.toContain(testbedOnly);
+  });
+
+  it('catches a service file importing a package the image does not install', () => {
+    expect(serviceImportsOutsideDependencies([{ path: 'service/x.ts', source: "import { Pool } from 'undici';" }], ['pg'])).toEqual(['service/x.ts imports undici']);
   });
 });

@@ -28,3 +28,18 @@ export function floorViolations(edges: ImportEdge[]): string[] {
     .filter((e) => (rank(e.toFloor) < 0 || rank(e.toFloor) > rank(e.fromFloor)) && !ALLOWED(e.from, e.fromFloor, e.toFloor))
     .map((e) => `${e.from} -> ${e.spec} (${e.fromFloor} imports ${e.toFloor}, a floor above it)`);
 }
+
+/** Packages a shipped service file imports that package.json does not list as runtime dependencies. */
+export function serviceImportsOutsideDependencies(files: { path: string; source: string }[], dependencies: string[]): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!f.path.startsWith('service/') || f.path.endsWith('.test.ts')) continue;
+    for (const m of f.source.matchAll(/(?:from\s+|import\s+)'([^.'][^']*)'/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith('node:')) continue;
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+      if (!dependencies.includes(pkg)) out.add(`${f.path} imports ${pkg}`);
+    }
+  }
+  return [...out];
+}

@@ -346,6 +346,7 @@ function albConfig(t: Topology) {
   return {
     ...(t.alb.deregistration_delay_ms === undefined ? {} : { deregistration_delay_ms: t.alb.deregistration_delay_ms }),
     ...(t.alb.idle_timeout_ms === undefined ? {} : { idle_timeout_ms: t.alb.idle_timeout_ms }),
+    ...(t.alb.slow_start_ms === undefined ? {} : { slow_start_ms: t.alb.slow_start_ms }),
     ...(t.alb.health ? { health: Object.fromEntries(Object.entries(t.alb.health).filter(([, v]) => v !== undefined)) } : {}),
   };
 }

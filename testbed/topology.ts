@@ -25,6 +25,7 @@ export const topologySchema = z.object({
     }).optional(),
     deregistration_delay_ms: z.number().int().optional(),
     idle_timeout_ms: z.number().int().optional(),
+    slow_start_ms: z.number().int().optional(),
   }).default({}),
   seed: z.object({
     customers: z.number().int().min(2).max(100_000).default(1_000),

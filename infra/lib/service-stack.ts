@@ -15,6 +15,8 @@ import { DB_NAME, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
 export const CONTAINER_PORT = 8080;
 export const HEALTH_CHECK_PATH = '/health';
 export const DEREGISTRATION_DELAY_S = 30;
+/** A new task's share of requests ramps up over this long: its session cache starts cold. */
+export const SLOW_START_S = 30;
 export const ALB_IDLE_TIMEOUT_S = 60;
 
 export interface ServiceStackProps extends StackProps {
@@ -111,7 +113,7 @@ export class ServiceStack extends Stack {
       : this.alb.addListener('Http', { port: 80 });
     this.targetGroup = listener.addTargets('Payments', {
       port: CONTAINER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service],
-      deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S),
+      deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S), slowStart: Duration.seconds(SLOW_START_S),
       healthCheck: { path: HEALTH_CHECK_PATH, interval: Duration.seconds(10), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2, healthyHttpCodes: '200' },
     });
 

@@ -12,6 +12,11 @@ export const albConfigSchema = z.object({
     unhealthy_threshold: z.number().int().min(1).max(10).default(2),
   }).prefault({}),
   deregistration_delay_ms: z.number().int().min(0).max(3_600_000).default(5_000),
+  /**
+   * Target group slow start: a new target's share of requests ramps up over this long, so a task
+   * with cold caches (sessions) is not handed a full share at once. 0 is off, as on AWS.
+   */
+  slow_start_ms: z.number().int().min(0).max(900_000).default(0),
   /** ALB idle timeout: no response within it is a 504. */
   idle_timeout_ms: z.number().int().min(100).max(4_000_000).default(60_000),
 });

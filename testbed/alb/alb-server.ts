@@ -12,7 +12,9 @@ const dir = process.argv[3];
 if (!dir) throw new Error('usage: alb-server <config-json> <haproxy-dir>');
 const log = (o: object) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
 const plane = new HaproxyDataPlane(haproxyFiles(dir), log);
-const group = new TargetGroup(config, log, (r) => { void plane.apply(r); });
+// A control call answers once HAProxy routes accordingly: "deregistered" means no new requests.
+let applied: Promise<void> = Promise.resolve();
+const group = new TargetGroup(config, log, (r) => { applied = plane.apply(r); });
 const CONTROL_BODY_BYTES_MAX = 65_536;
 
 /** Request counts come from HAProxy, which carries the traffic. */
@@ -31,12 +33,18 @@ const control = http.createServer(async (req, res) => {
   try {
     if (size > CONTROL_BODY_BYTES_MAX) return send(413, { error: `body over ${CONTROL_BODY_BYTES_MAX} bytes` });
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) as { id?: string; url?: string; az?: string } : {};
-    if (parts[0] === 'targets' && req.method === 'GET') { await refreshCounts(); return send(200, group.list()); }
+    if (parts[0] === 'targets' && req.method === 'GET') { await applied; await refreshCounts(); return send(200, group.list()); }
     if (parts[0] === 'targets' && req.method === 'POST') {
       if (!body.id || !body.url || !body.az) return send(400, { error: 'id, url and az are required' });
-      return send(200, group.register(body.id, body.url, body.az));
+      const info = group.register(body.id, body.url, body.az);
+      await applied;
+      return send(200, info);
     }
-    if (parts[0] === 'targets' && req.method === 'DELETE' && parts[1]) return send(200, group.deregister(decodeURIComponent(parts[1])));
+    if (parts[0] === 'targets' && req.method === 'DELETE' && parts[1]) {
+      const info = group.deregister(decodeURIComponent(parts[1]));
+      await applied;
+      return send(200, info);
+    }
     if (parts[0] === 'stats') {
       const f = await refreshCounts();
       const { requests = 0, ...by_status } = f;

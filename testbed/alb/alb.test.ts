@@ -94,3 +94,30 @@ describe('ALB emulator (HAProxy data plane)', () => {
     expect(first.status).toBe(502);
   });
 });
+
+describe('ALB emulator slow start', () => {
+  it('a new target gets a growing share: few requests at first, an even share after the slow start', async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'alb-slow-'));
+    const slow = await new AlbEmulator({ runDir: d, config: { health: { interval_ms: 100, timeout_ms: 80, healthy_threshold: 1, unhealthy_threshold: 2 }, slow_start_ms: 2_000 } }).start();
+    const [old, fresh] = [await target(), await target()];
+    const share = async () => {
+      const before = fresh.hits;
+      for (let i = 0; i < 40; i++) await (await fetch(slow.url + '/x')).text();
+      return (fresh.hits - before) / 40;
+    };
+    try {
+      await slow.register('old', old.url, 'a');
+      await slow.waitForState('old', 'healthy');
+      await new Promise((r) => setTimeout(r, 2_100)); // the first target is past its own slow start
+      await slow.register('new', fresh.url, 'b');
+      await slow.waitForState('new', 'healthy');
+      const early = await share();
+      await new Promise((r) => setTimeout(r, 2_100));
+      const late = await share();
+      expect(early).toBeLessThan(0.35);
+      expect(late).toBeGreaterThan(0.4);
+    } finally {
+      await slow.stop(); await old.close(); await fresh.close(); await rm(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -25,7 +25,7 @@ export const ERROR_502 = 'HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r
  * The ALB's data plane: round robin over servers the control plane marks ready, no retries (an ALB
  * does not resend a request to another target), 504 when a target is slower than the idle timeout.
  */
-export function renderHaproxyConfig(o: { files: HaproxyFiles; listen_port: number; idle_timeout_ms: number }): string {
+export function renderHaproxyConfig(o: { files: HaproxyFiles; listen_port: number; idle_timeout_ms: number; slow_start_ms: number }): string {
   const { files } = o;
   return `global
   stats socket ${files.socket} mode 600 level admin
@@ -50,6 +50,6 @@ backend ${BACKEND}
   errorfile 503 ${files.error502}
   # Emulator-only: lets tests see which target served a request.
   http-response set-header x-testbed-target %[srv_name,map(${files.targetsMap},unknown)]
-  server-template t 1-${TARGET_SLOTS_MAX} 127.0.0.1:1 disabled
+  server-template t 1-${TARGET_SLOTS_MAX} 127.0.0.1:1 disabled${o.slow_start_ms > 0 ? ` slowstart ${o.slow_start_ms}ms` : ''}
 `;
 }
