@@ -14,6 +14,7 @@ import type { RunReport } from './report/run-report.js';
 import { judgeOverload, kneeOf as overloadKneeOf, kneeSearchStages, overloadStages } from './overload.js';
 import { recoveryFrom } from './recovery.js';
 import { validateScenario, type Scenario } from './scenario.js';
+import { warmSessionCaches } from '../testbed/session-warmup.js';
 import { Testbed } from '../testbed/testbed.js';
 
 export interface RunOptions {
@@ -52,7 +53,12 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<RunReport
       amount_minor_max: s.load.amount_minor_max ?? 100, seed: s.load.seed ?? 1, run_id: runId, hot_reads: s.load.hot_reads ?? false,
     });
     const probeHistory: LoadResult['history'] = [];
-    if (s.steady_state) report.steady_state = { before: await probe(tb, s, next, 'before', say, probeHistory), after: [] };
+    if (s.steady_state) {
+      const t0 = performance.now();
+      const n = await warmSessionCaches(tb.listInstances().filter((i) => i.running).map((i) => i.url), tb.seeded);
+      say(`[${s.name}] session caches warmed: ${n} lookups in ${Math.round(performance.now() - t0)} ms (a steady state has warm caches)`);
+      report.steady_state = { before: await probe(tb, s, next, 'before', say, probeHistory), after: [] };
+    }
 
     const ac = new AbortController();
     o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
@@ -158,7 +164,9 @@ function kneeOf(l: LoadResult, s: Scenario): NonNullable<RunReport['capacity']> 
 
 function judge(r: RunReport, s: Scenario) {
   for (const g of r.gates) if (!g.pass) r.reasons.push(`gate failed: ${g.name} (measured ${g.measured})`);
-  for (const g of [...(r.steady_state?.before ?? []), ...(r.steady_state?.after ?? [])]) if (!g.pass) r.reasons.push(`steady state not met: ${g.name} (measured ${g.measured})`);
+  for (const [phase, gates] of [['before', r.steady_state?.before ?? []], ['after', r.steady_state?.after ?? []]] as const) {
+    for (const g of gates) if (!g.pass) r.reasons.push(`steady state not met ${phase} the experiment: ${g.name} (measured ${g.measured})`);
+  }
   for (const t of r.timeline) if (!t.ok) r.reasons.push(`timeline step ${t.kind} failed: ${t.error}`);
   if (r.restore_drill && !r.restore_drill.check.ok) r.reasons.push(`restored cluster: ${formatViolations(r.restore_drill.check)}`);
   if (r.invariants) {
