@@ -9,6 +9,7 @@ import { Testbed } from '../testbed/testbed.js';
 import { startCpuWindow, type CpuCost } from '../testbed/process-cpu.js';
 import { peakRss_bytes } from '../testbed/process-memory.js';
 import { runClosedLoop } from './autocannon-run.js';
+import { machine } from './calibration.js';
 import { measureGeneratorCeiling } from './generator-ceiling.js';
 import { runOpenModel } from './open-model.js';
 import { paymentMix, PAYMENTS_ONLY } from './payment-mix.js';
@@ -57,7 +58,7 @@ try {
   const ceiling = await measureGeneratorCeiling();
 
   const result = {
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     topology: { boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
     pgbench: pgb,
     cpu_per_payment: cpu,

@@ -5,8 +5,7 @@ import type { Stage } from '../loadtests/schedule.js';
 
 /** Overload without collapse: find the knee, offer a multiple of it, then drop below it. */
 export interface OverloadSpec {
-  /** An open-model ramp; the knee is the best second of goodput that kept p99 < 200 ms, no errors. */
-  /** `warmup_s` at the starting rate first (session caches fill), left out of the knee. */
+  /** An open-model ramp (after `warmup_s` at its starting rate, for the session caches); see kneeOf. */
   knee_search: { warmup_s: number; from_rate_per_s: number; to_rate_per_s: number; duration_s: number };
   /** Quiet time after the search, so its own overload has drained before the measured part. */
   cooldown_s: number;
@@ -50,7 +49,7 @@ export function kneeSearchStages(o: OverloadSpec): Stage[] {
  */
 export function kneeOf(windows: WindowStats[], skip_s: number): number {
   // The same bar as the baseline gate: p99 < 200 ms and errors < 0.1%.
-  const ok = (w: WindowStats | undefined) => w !== undefined && w.p99_ms < P99_MS_MAX && w.errors <= w.sent * ERROR_RATE_MAX && w.ok > 0;
+  const ok = (w: WindowStats) => w.p99_ms < P99_MS_MAX && w.errors <= w.sent * ERROR_RATE_MAX && w.ok > 0;
   let best = 0;
   for (let i = 0; i + KNEE_RUN_S <= windows.length; i++) {
     const run = windows.slice(i, i + KNEE_RUN_S);

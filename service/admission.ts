@@ -6,7 +6,8 @@ export interface AdmissionLimits {
   inflight_max: number;
 }
 
-const PROBES = new Set(['/health', '/ready', '/metrics']);
+/** Probes are never shed nor refused while draining: the ALB must see a busy task as alive. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics']);
 
 /**
  * Load shedding in front of Express: a refused request costs one pre-built 503, not a trip through
@@ -16,19 +17,18 @@ const PROBES = new Set(['/health', '/ready', '/metrics']);
  */
 export class Admission {
   private inflight = 0;
-  refused = 0;
 
   constructor(private readonly limits: AdmissionLimits, private readonly queueStands: () => boolean = () => false) {
     if (!(limits.inflight_max >= 1)) throw new Error(`admission: inflight_max must be >= 1, got ${limits.inflight_max}`);
   }
 
-  /** Wraps a request handler; probes are always admitted (the ALB must see a busy task as alive). */
+  /** Wraps a request handler; probes are always admitted. */
   wrap(handler: http.RequestListener, onRefused: () => void): http.RequestListener {
     return (req, res) => {
-      if (!PROBES.has(req.url ?? '')) {
+      if (!PROBE_PATHS.has(req.url ?? '')) {
         const reason = this.inflight >= this.limits.inflight_max ? `more than ${this.limits.inflight_max} requests in flight`
           : this.queueStands() ? 'payments are queueing for the database' : null;
-        if (reason !== null) { this.refused++; onRefused(); refuse(res, reason); return; }
+        if (reason !== null) { onRefused(); refuse(res, reason); return; }
       }
       this.inflight++;
       res.once('close', () => { this.inflight--; });

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { PROBE_PATHS } from './admission.js';
 import type { AppContext } from './app-context.js';
 import { ApiError, problemBody } from './errors.js';
 import { requireSession } from './routes/auth.js';
@@ -24,7 +25,7 @@ export function createApp(ctx: AppContext): express.Express {
       ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       ctx.metrics.httpDuration.observe({ method: req.method, route }, (performance.now() - start) / 1000);
     });
-    const probe = req.path === '/health' || req.path === '/ready' || req.path === '/metrics';
+    const probe = PROBE_PATHS.has(req.path);
     if (ctx.state.draining) {
       res.setHeader('Connection', 'close');
       if (!probe) throw new ApiError('service_draining');

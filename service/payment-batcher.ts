@@ -114,9 +114,7 @@ export class PaymentBatcher {
     this.stats.fallbacks++;
     await Promise.all(batch.map(async (p) => {
       try {
-        const { customerId, key, req } = p.item;
-        const res = await this.pool.query<MakePaymentRow>(SINGLE_SQL, [customerId, key, req.fingerprint, req.sourceAccountId,
-          req.destinationAccountId, req.amountMinor.toString(), req.currency, this.keyTtl_s]);
+        const res = await this.pool.query<MakePaymentRow>(SINGLE_SQL, [...itemArgs(p.item), this.keyTtl_s]);
         p.resolve(res.rows[0]!);
       } catch (err) {
         p.reject(translate(err));
@@ -125,12 +123,15 @@ export class PaymentBatcher {
   }
 }
 
+/** make_payment's arguments for one payment, in its order (the TTL is common and comes last). */
+function itemArgs(i: PaymentItem): string[] {
+  return [i.customerId, i.key, i.req.fingerprint, i.req.sourceAccountId, i.req.destinationAccountId, i.req.amountMinor.toString(), i.req.currency];
+}
+
+/** make_payments takes the same arguments, each as an array over the batch. */
 function batchParams(items: PaymentItem[], keyTtl_s: number): unknown[] {
-  return [
-    items.map((i) => i.customerId), items.map((i) => i.key), items.map((i) => i.req.fingerprint),
-    items.map((i) => i.req.sourceAccountId), items.map((i) => i.req.destinationAccountId),
-    items.map((i) => i.req.amountMinor.toString()), items.map((i) => i.req.currency), keyTtl_s,
-  ];
+  const rows = items.map(itemArgs);
+  return [...rows[0]!.map((_, col) => rows.map((r) => r[col])), keyTtl_s];
 }
 
 /** An error the database raised for the statement (it has a SQLSTATE), not a lost connection. */

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { childrenOf, sumOverTrees } from './proc-tree.js';
 
 // /proc/<pid>/stat counts CPU time in clock ticks; Linux on x86-64 and arm64 fixes USER_HZ at 100.
 const TICK_MS = 10;
@@ -28,24 +29,9 @@ async function readProcStats(): Promise<Map<number, StatRow>> {
  */
 export async function treeCpu_ms(roots: Record<string, number>): Promise<Record<string, number>> {
   const rows = await readProcStats();
-  const children = new Map<number, number[]>();
-  for (const [pid, r] of rows) (children.get(r.ppid) ?? children.set(r.ppid, []).get(r.ppid)!).push(pid);
-  const out: Record<string, number> = {};
-  for (const [name, root] of Object.entries(roots)) {
-    let ticks = 0;
-    const stack = [root];
-    const seen = new Set<number>();
-    while (stack.length) {
-      const pid = stack.pop()!;
-      if (seen.has(pid)) continue;
-      seen.add(pid);
-      const r = rows.get(pid);
-      if (r) ticks += r.self_ticks + r.reaped_ticks;
-      stack.push(...(children.get(pid) ?? []));
-    }
-    out[name] = ticks * TICK_MS;
-  }
-  return out;
+  const children = childrenOf(new Map([...rows].map(([pid, r]) => [pid, r.ppid])));
+  const ticksOf = (pid: number) => { const r = rows.get(pid); return r ? r.self_ticks + r.reaped_ticks : 0; };
+  return Object.fromEntries(Object.entries(roots).map(([name, root]) => [name, sumOverTrees([root], children, ticksOf) * TICK_MS]));
 }
 
 export interface CpuShare { name: string; cpu_ms: number; cpu_ms_per_op: number; cores: number }

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { childrenOf, sumOverTrees } from './proc-tree.js';
 
 /**
  * Memory of the given processes and all their descendants (Postgres backends included), in bytes.
@@ -6,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
  * instead of being counted once per backend, as summing RSS would.
  */
 export async function treePss_bytes(rootPids: number[]): Promise<number> {
-  const children = new Map<number, number[]>();
+  const parentOf = new Map<number, number>();
   const rss = new Map<number, number>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -15,19 +16,9 @@ export async function treePss_bytes(rootPids: number[]): Promise<number> {
     const rollup = await readFile(`/proc/${name}/smaps_rollup`, 'utf8').catch(() => '');
     const kb = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? /^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
     rss.set(Number(name), kb * 1024);
-    (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(name));
+    parentOf.set(Number(name), ppid);
   }
-  let total = 0;
-  const seen = new Set<number>();
-  const stack = [...rootPids];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return total;
+  return sumOverTrees(rootPids, childrenOf(parentOf), (pid) => rss.get(pid) ?? 0);
 }
 
 /** Peak resident memory (VmHWM) of one process, in bytes. */

@@ -11,7 +11,6 @@ type SlotState = 'ready' | 'drain' | 'maint';
  */
 export class HaproxyDataPlane {
   private readonly slotOf = new Map<string, number>();
-  private readonly urlOf = new Map<string, string>();
   private readonly applied = new Map<number, SlotState>();
   private noTargets = true; // as AlbEmulator writes the map at start
   private pending: Routing | undefined;
@@ -70,7 +69,6 @@ export class HaproxyDataPlane {
     const u = new URL(url);
     if (!/^[A-Za-z0-9_.:-]+$/.test(id)) throw new Error(`target id ${JSON.stringify(id)} may hold only letters, digits and _.:-`);
     this.slotOf.set(id, slot);
-    this.urlOf.set(id, url);
     this.applied.set(slot, 'maint');
     return [
       `set server ${BACKEND}/t${slot} addr ${u.hostname} port ${u.port}`,
@@ -81,7 +79,6 @@ export class HaproxyDataPlane {
 
   private release(id: string, slot: number): string[] {
     this.slotOf.delete(id);
-    this.urlOf.delete(id);
     this.applied.set(slot, 'maint');
     // Cut what is left on the slot, as an ALB does once the deregistration delay has passed.
     return [`set server ${BACKEND}/t${slot} state maint`, `shutdown sessions server ${BACKEND}/t${slot}`, `del map ${this.files.targetsMap} t${slot}`];
