@@ -1,27 +1,42 @@
-import type { Toxic, ToxicDirection } from '../testbed/proxy/toxics.js';
-import type { Az, Endpoint } from '../testbed/topology.js';
+import { z } from 'zod';
+import { directionSchema, toxicSchema } from '../testbed/proxy/toxics.js';
+import { AZS, ENDPOINTS } from '../testbed/topology.js';
+
+const az = z.enum(AZS);
+const endpoint = z.enum(ENDPOINTS);
+const clientAzs = z.array(az).min(1).max(AZS.length);
+const toxicName = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'lower-case letters, digits, _ and -, at most 64');
+const DURATION_S_MAX = 3_600;
 
 /** Faults a scenario can put on its timeline; each maps to an AWS FIS action where one exists. */
-export type FaultAction =
-  | { kind: 'kill_instances'; az: Az; signal?: 'SIGKILL' | 'SIGTERM' }
-  | { kind: 'add_toxic'; endpoint: Endpoint; client_azs: Az[]; name: string; toxic: Toxic; direction?: ToxicDirection }
-  | { kind: 'remove_toxic'; endpoint: Endpoint; client_azs: Az[]; name: string }
+export const faultActionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('kill_instances'), az, signal: z.enum(['SIGKILL', 'SIGTERM']).optional() }),
+  z.strictObject({ kind: z.literal('add_toxic'), endpoint, client_azs: clientAzs, name: toxicName, toxic: toxicSchema, direction: directionSchema.optional() }),
+  z.strictObject({ kind: z.literal('remove_toxic'), endpoint, client_azs: clientAzs, name: toxicName }),
   /** Toxiproxy "down": the endpoint refuses connections (true) or serves again (false). */
-  | { kind: 'endpoint_down'; endpoint: Endpoint; client_azs: Az[]; down: boolean }
-  | { kind: 'failover_db' }
-  | { kind: 'failover_cache' }
-  | { kind: 'restart_cache' }
-  | { kind: 'rolling_restart' }
+  z.strictObject({ kind: z.literal('endpoint_down'), endpoint, client_azs: clientAzs, down: z.boolean() }),
+  z.strictObject({ kind: z.literal('failover_db') }),
+  z.strictObject({ kind: z.literal('failover_cache') }),
+  z.strictObject({ kind: z.literal('restart_cache') }),
+  z.strictObject({ kind: z.literal('rolling_restart') }),
   /** A crash of one task (the first in the zone): no drain, in-flight requests die with it. */
-  | { kind: 'kill_one_instance'; az: Az }
+  z.strictObject({ kind: z.literal('kill_one_instance'), az }),
   /** Cache keys vanish (expiry, eviction): the next readers miss together. */
-  | { kind: 'delete_cache_keys'; keys: string[] }
+  z.strictObject({ kind: z.literal('delete_cache_keys'), keys: z.array(z.string().min(1).max(512)).min(1).max(1_000) }),
   /** Restore drill: a base backup of the writer now, and later the point in time to restore to. */
-  | { kind: 'base_backup' }
-  | { kind: 'mark_restore_target' }
+  z.strictObject({ kind: z.literal('base_backup') }),
+  z.strictObject({ kind: z.literal('mark_restore_target') }),
   /** The WAL stream to the standby slows: with asynchronous replication, the standby falls behind. */
-  | { kind: 'replication_lag'; latency_ms: number }
+  z.strictObject({ kind: z.literal('replication_lag'), latency_ms: z.number().int().min(0).max(600_000) }),
   /** FIS "AZ Availability: Power Interruption", compressed: see chaos/az-power-interruption.ts. */
-  | { kind: 'az_power_interruption'; az: Az; duration_s: number };
+  z.strictObject({ kind: z.literal('az_power_interruption'), az, duration_s: z.number().int().min(1).max(DURATION_S_MAX) }),
+]);
 
-export interface TimelineStep { at_s: number; action: FaultAction; label?: string }
+export const timelineStepSchema = z.strictObject({
+  at_s: z.number().min(0).max(DURATION_S_MAX),
+  action: faultActionSchema,
+  label: z.string().min(1).max(200).optional(),
+});
+
+export type FaultAction = z.infer<typeof faultActionSchema>;
+export type TimelineStep = z.infer<typeof timelineStepSchema>;

@@ -9,30 +9,44 @@ import { checkLedger, type CheckReport, type ClientPaymentRecord } from './histo
 const ARCHIVE_WAIT_MS = 15_000;
 const RECOVERY_WAIT_MS = 120_000;
 
-interface DrillState { backupDir?: string; backup_ms?: number; target?: { wall_iso: string; load_ms: number } }
-const drills = new WeakMap<Testbed, DrillState>();
-const state = (tb: Testbed) => drills.get(tb) ?? drills.set(tb, {}).get(tb)!;
+/**
+ * One run's restore drill: the timeline's steps take the backup and mark the target on it, the
+ * runner's verify phase restores from it. The runner creates it and hands it to both.
+ */
+export class RestoreDrill {
+  private backupDir: string | undefined;
+  private backup_ms = 0;
+  private target: { wall_iso: string; load_ms: number } | undefined;
 
-/** Step 1, during load: a base backup of the writer (WAL archiving must be on). */
-export async function takeBaseBackup(tb: Testbed): Promise<{ backup_ms: number }> {
-  if (!tb.topology.wal_archiving) throw new Error('restore drill needs topology.wal_archiving: true');
-  const start = performance.now();
-  const dir = path.join(tb.runDir, 'base-backup');
-  if (!(tb.pgPrimary instanceof PostgresProcess)) throw new Error('restore drill needs the local provider');
-  await tb.pgPrimary.baseBackup(dir);
-  const backup_ms = Math.round(performance.now() - start);
-  Object.assign(state(tb), { backupDir: dir, backup_ms });
-  tb.log.add('base_backup_done', { backup_ms });
-  return { backup_ms };
-}
+  constructor(private readonly tb: Testbed) {}
 
-/** Step 2, during load: "restore to here". Wall clock for Postgres, load clock for the history. */
-export function markRestoreTarget(tb: Testbed): { target: string } {
-  // Postgres wants "YYYY-MM-DD HH:MM:SS.mmm+00", not the ISO "T...Z" form.
-  const target = { wall_iso: new Date().toISOString().replace('T', ' ').replace('Z', '+00'), load_ms: tb.log.now_ms() };
-  state(tb).target = target;
-  tb.log.add('restore_target_marked', { target: target.wall_iso });
-  return { target: target.wall_iso };
+  /** Step 1, during load: a base backup of the writer (WAL archiving must be on). */
+  async takeBaseBackup(): Promise<{ backup_ms: number }> {
+    const { tb } = this;
+    if (!tb.topology.wal_archiving) throw new Error('restore drill needs topology.wal_archiving: true');
+    const start = performance.now();
+    const dir = path.join(tb.runDir, 'base-backup');
+    if (!(tb.pgPrimary instanceof PostgresProcess)) throw new Error('restore drill needs the local provider');
+    await tb.pgPrimary.baseBackup(dir);
+    this.backup_ms = Math.round(performance.now() - start);
+    this.backupDir = dir;
+    tb.log.add('base_backup_done', { backup_ms: this.backup_ms });
+    return { backup_ms: this.backup_ms };
+  }
+
+  /** Step 2, during load: "restore to here". Wall clock for Postgres, load clock for the history. */
+  markRestoreTarget(): { target: string } {
+    // Postgres wants "YYYY-MM-DD HH:MM:SS.mmm+00", not the ISO "T...Z" form.
+    this.target = { wall_iso: new Date().toISOString().replace('T', ' ').replace('Z', '+00'), load_ms: this.tb.log.now_ms() };
+    this.tb.log.add('restore_target_marked', { target: this.target.wall_iso });
+    return { target: this.target.wall_iso };
+  }
+
+  /** Step 3, after the load: see restoreAndCheck. */
+  restoreAndCheck(history: HistoryRecord[]): Promise<DrillResult> {
+    if (!this.backupDir || !this.target) throw new Error('restore drill: no base backup or no target was taken during the run');
+    return restoreAndCheck(this.tb, { backupDir: this.backupDir, backup_ms: this.backup_ms, target: this.target }, history);
+  }
 }
 
 export interface DrillResult {
@@ -45,9 +59,7 @@ export interface DrillResult {
  * the target, promote, then prove the ledger rules and the history up to the target on it.
  * RTO: restore start to accepting writes. RPO: target time minus the last payment restored.
  */
-export async function restoreAndCheck(tb: Testbed, history: HistoryRecord[]): Promise<DrillResult> {
-  const s = state(tb);
-  if (!s.backupDir || !s.target) throw new Error('restore drill: no base backup or no target was taken during the run');
+async function restoreAndCheck(tb: Testbed, s: { backupDir: string; backup_ms: number; target: { wall_iso: string; load_ms: number } }, history: HistoryRecord[]): Promise<DrillResult> {
   await archiveCurrentWal(tb);
   const restored = new PostgresProcess({ name: 'postgres-restore', runDir: tb.runDir });
   const start = performance.now();
@@ -67,7 +79,7 @@ export async function restoreAndCheck(tb: Testbed, history: HistoryRecord[]): Pr
       const asOfTarget = historyAsOf(history, s.target.load_ms);
       const check = await checkLedger(pool, asOfTarget);
       return {
-        rto_ms, rpo_ms: Math.max(0, Date.parse(s.target.wall_iso.replace(' ', 'T').replace('+00', 'Z')) - lastMs), backup_ms: s.backup_ms ?? 0, target: s.target.wall_iso,
+        rto_ms, rpo_ms: Math.max(0, Date.parse(s.target.wall_iso.replace(' ', 'T').replace('+00', 'Z')) - lastMs), backup_ms: s.backup_ms, target: s.target.wall_iso,
         payments_restored: Number(last.rows[0]!.n), acknowledged_before_target: asOfTarget.filter((r) => r.status === 201).length, check,
       };
     } finally {

@@ -1,22 +1,36 @@
 import { RedisProcess } from '../testbed/local/redis.js';
 import { REPLICATION_PROXY, type Testbed } from '../testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
-import { markRestoreTarget, takeBaseBackup } from './restore-drill.js';
+import type { RestoreDrill } from './restore-drill.js';
 import type { FaultAction, TimelineStep } from './faults.js';
 
-export interface StepResult { at_s: number; kind: string; label?: string; started_ms: number; ended_ms: number; ok: boolean; error?: string; measures?: Record<string, unknown> }
+export interface StepResult { at_s: number; kind: string; label?: string; started_ms: number; ended_ms: number; ok: boolean; skipped?: boolean; error?: string; measures?: Record<string, unknown> }
+
+export interface TimelineOptions {
+  signal?: AbortSignal;
+  /** The run's restore drill, for base_backup and mark_restore_target steps. */
+  drill?: RestoreDrill;
+}
+
+function needDrill(drill: RestoreDrill | undefined): RestoreDrill {
+  if (!drill) throw new Error('this step belongs to a restore drill: the scenario needs post_run: restore_drill');
+  return drill;
+}
 
 /**
  * Runs the scenario's faults at their times on the load's clock (the testbed log's origin).
  * A step that fails is recorded, not thrown: the run goes on and the report shows it.
  */
-export async function runTimeline(tb: Testbed, steps: TimelineStep[], signal?: AbortSignal): Promise<StepResult[]> {
+export async function runTimeline(tb: Testbed, steps: TimelineStep[], o: TimelineOptions = {}): Promise<StepResult[]> {
+  const { signal } = o;
   return Promise.all([...steps].sort((a, b) => a.at_s - b.at_s).map(async (step) => {
     await sleepUntil(tb, step.at_s * 1000, signal);
     const started_ms = Math.round(tb.log.now_ms());
+    // An interrupted run starts no new faults; the report shows which never ran.
+    if (signal?.aborted) return { at_s: step.at_s, kind: step.action.kind, ...(step.label ? { label: step.label } : {}), started_ms, ended_ms: started_ms, ok: true, skipped: true };
     tb.log.add('step_start', { kind: step.action.kind, label: step.label });
     try {
-      const measures = await execute(tb, step.action, signal);
+      const measures = await execute(tb, step.action, o);
       const ended_ms = Math.round(tb.log.now_ms());
       tb.log.add('step_end', { kind: step.action.kind, label: step.label, took_ms: ended_ms - started_ms });
       return { at_s: step.at_s, kind: step.action.kind, ...(step.label ? { label: step.label } : {}), started_ms, ended_ms, ok: true, ...(measures ? { measures } : {}) };
@@ -27,7 +41,7 @@ export async function runTimeline(tb: Testbed, steps: TimelineStep[], signal?: A
   }));
 }
 
-async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineOptions): Promise<Record<string, unknown> | undefined> {
   switch (a.kind) {
     case 'kill_instances':
       for (const i of tb.listInstances().filter((x) => x.az === a.az)) tb.killInstance(i.id, a.signal ?? 'SIGKILL');
@@ -62,8 +76,8 @@ async function execute(tb: Testbed, a: FaultAction, signal?: AbortSignal): Promi
       tb.killInstance(victim.id, 'SIGKILL');
       return undefined;
     }
-    case 'base_backup': return { ...(await takeBaseBackup(tb)) };
-    case 'mark_restore_target': return markRestoreTarget(tb);
+    case 'base_backup': return { ...(await needDrill(drill).takeBaseBackup()) };
+    case 'mark_restore_target': return needDrill(drill).markRestoreTarget();
     case 'delete_cache_keys':
       return { deleted: Number(await tb.redisPrimary.command(['DEL', ...a.keys])) };
     case 'replication_lag':

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const cli = path.join(import.meta.dirname, 'cli.ts');
+const example = path.join(import.meta.dirname, 'examples', 'checkout-latency.yaml');
 const dirs: string[] = [];
 afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
+  dirs.push(d);
+  return d;
+}
 
 async function testbed(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -22,10 +30,15 @@ async function testbed(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
+const processGroupOf = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[2]);
+const aliveWithRunDir = async (dir: string) => {
+  const { stdout } = await run('sh', ['-c', `grep -l -a "TESTBED_RUN_DIR=${dir}" /proc/[0-9]*/environ 2>/dev/null || true`]);
+  return stdout.split('\n').filter(Boolean);
+};
+
 describe('testbed CLI', () => {
-  it('a deliberately slowed service (300 ms on the DB writer) fails the p99 gate with exit code 1', async () => {
-    const out = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
-    dirs.push(out);
+  it('a deliberately slowed service (300 ms on the DB writer) fails the p99 gate with exit code 1 and keeps its run dir', async () => {
+    const out = await tempDir();
     const r = await testbed('run', 'gate-self-test-slow-db', '--out', out);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL gate-self-test-slow-db: latency_p99_ms < 200 \(measured \d+/);
@@ -35,21 +48,92 @@ describe('testbed CLI', () => {
     expect(p99.measured).toBeGreaterThanOrEqual(300);
     expect(report.invariants.ok).toBe(true);
     const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<failure message="latency_p99_ms &lt; 200: measured/);
+    expect(junit).toMatch(/<failure message="gate failed: latency_p99_ms &lt; 200 \(measured \d/);
+    // A failed run keeps its logs for a post-mortem, and says where.
+    expect(report.run_dir_kept).toMatch(/testbed-/);
+    expect(existsSync(path.join(report.run_dir_kept, 'postgres-a.log'))).toBe(true);
+    expect(r.stdout).toContain(`logs and data kept in ${report.run_dir_kept}`);
+    dirs.push(report.run_dir_kept);
   }, 120_000);
 
-  it('bad usage names the problem and exits 2', async () => {
+  it('bad usage names the problem, prints the usage line and exits 2; --help exits 0', async () => {
     const r = await testbed('run', 'no-such-scenario');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown scenario "no-such-scenario"; known: smoke/);
     const s = await testbed('run', '--suite', 'nightly');
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/--suite must be one of gate, chaos/);
+    const bogus = await testbed('run', 'smoke', '--bogus-flag');
+    expect([bogus.code, bogus.stderr.split('\n')[0]]).toEqual([2, "testbed: Unknown option '--bogus-flag'"]);
+    expect(bogus.stderr).toContain('usage: testbed <command> [options]');
+    const noValue = await testbed('run', 'smoke', '--out');
+    expect([noValue.code, noValue.stderr.split('\n')[0]]).toEqual([2, "testbed: Option '--out <value>' argument missing"]);
+    const none = await testbed();
+    expect([none.code, none.stderr.split('\n')[0]]).toEqual([2, 'testbed: name a command']);
+    const both = await testbed('run', 'smoke', '--file', example);
+    expect([both.code, both.stderr.split('\n')[0]]).toEqual([2, 'testbed: give scenario names, --suite or --file, not several']);
+    const help = await testbed('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: testbed/);
   });
 
-  it('lists the catalogue', async () => {
+  it('lists the catalogue, for people and as JSON', async () => {
     const r = await testbed('list');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/baseline-1k-tps\s+\[gate\]/);
+    const j = await testbed('list', '--json');
+    expect(j.code).toBe(0);
+    const list = JSON.parse(j.stdout) as { name: string; suites: string[] }[];
+    expect(list.find((s) => s.name === 'baseline-1k-tps')?.suites).toEqual(['gate']);
   });
+
+  it('validate: ok for a good file, exit 2 and the field for a bad one; export writes a file that validates', async () => {
+    const dir = await tempDir();
+    expect((await testbed('validate', example)).code).toBe(0);
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(bad, (await readFile(example, 'utf8')).replace('warmup_s: 3', 'warmup_s: 3\n  warmup: 1'));
+    const r = await testbed('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${bad}: load: Unrecognized key: "warmup"\n`);
+    const exported = await testbed('export', 'az-loss', '--format', 'json');
+    expect(exported.code).toBe(0);
+    const file = path.join(dir, 'az-loss.json');
+    await writeFile(file, exported.stdout);
+    expect((await testbed('validate', file)).stdout).toContain('ok (scenario az-loss: 2 stage(s), 1 fault step(s), 2 gate(s))');
+  });
+
+  it('runs a scenario file a user wrote (YAML, k6 thresholds, a fault on the timeline)', async () => {
+    const out = await tempDir();
+    const r = await testbed('run', '--file', example, '--out', out);
+    const report = JSON.parse(await readFile(path.join(out, 'checkout-latency', 'report.json'), 'utf8'));
+    expect(report.reasons).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(report.timeline).toMatchObject([{ kind: 'add_toxic', label: 'slow cache in zone a', ok: true }]);
+    expect(report.gates.map((g: { name: string }) => g.name)).toContain('latency_p99_ms[payment] < 200');
+    expect(report.invariants.ok).toBe(true);
+  }, 120_000);
+
+  it('Ctrl-C: report says interrupted, testbed torn down, temp dir removed, exit 130; children in their own process group', async () => {
+    const out = await tempDir();
+    const file = path.join(out, 'long.yaml');
+    await writeFile(file, 'name: long-run\ndescription: long enough to interrupt\ntopology: { seed: { customers: 50 } }\nload:\n  stages: [{ duration_s: 120, rate_per_s: 50 }]\n  warmup_s: 1\n  mix: { payment: 1, replay: 0, balance: 0, summary: 0 }\ninvariants: [ledger]\n');
+    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const measuring = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/measure sent\/s=/.test(stderr)) resolve(); }));
+    await measuring;
+    const runDir = /run dir (\S+)\)/.exec(stderr)![1]!;
+    const children = (await readFile(path.join(runDir, 'children.pids'), 'utf8')).split('\n').filter(Boolean).map(Number);
+    const cliGroup = await processGroupOf(child.pid!);
+    for (const pid of children) expect(await processGroupOf(pid)).not.toBe(cliGroup);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const report = JSON.parse(await readFile(path.join(out, 'long-run', 'report.json'), 'utf8'));
+    expect(report.verdict).toBe('interrupted');
+    expect(report.reasons).toEqual(['interrupted by the user during the load']);
+    expect(report.load.sent).toBeGreaterThan(0);
+    expect(await readFile(path.join(out, 'junit.xml'), 'utf8')).toContain('<error message="interrupted by the user during the load"/>');
+    expect(existsSync(runDir)).toBe(false);
+    expect(await aliveWithRunDir(runDir)).toEqual([]);
+  }, 120_000);
 });

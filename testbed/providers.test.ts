@@ -36,7 +36,7 @@ describe('providers', () => {
       provider: 'external', instances_per_az: 1, seed: { customers: 5 },
       external: { postgres_url: 'postgres://postgres@127.0.0.1:5432', redis_url: 'redis://127.0.0.1:6379/15', dynamodb_endpoint: dyn.endpoint },
     });
-    cleanup.push(() => tb.down());
+    cleanup.push(async () => { await tb.down(); });
     expect(tb.database).toMatch(/^payments_testbed/);
     const from = tb.seeded.customers[0]!, to = tb.seeded.customers[1]!;
     const res = await fetch(`${tb.url}/v1/payments`, {

@@ -314,9 +314,13 @@ export class Testbed {
     return treePss_bytes(this.processes().map((p) => p.pid).filter((p): p is number => p !== undefined));
   }
 
-  /** Stops everything in reverse order of dependency and removes the temp dir. Idempotent. */
-  async down(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Stops everything in reverse order of dependency and removes the temp dir unless it is to be
+   * kept (`keep`, TESTBED_KEEP_DIR=1); returns the kept dir. Idempotent. A kept dir lives until
+   * the next testbed starts (reapStale) or `testbed clean`.
+   */
+  async down(o: { keep?: boolean } = {}): Promise<string | undefined> {
+    if (this.stopped) return undefined;
     this.stopped = true;
     await this.alb.stop().catch(() => {});
     await Promise.allSettled([...this.instances.values()].map(({ svc }) => svc.process?.stop('SIGKILL')));
@@ -324,7 +328,9 @@ export class Testbed {
     // External endpoints: remove what this run created there, nothing else.
     if (this.pgPrimary instanceof ExternalPostgres) await this.pgPrimary.dropDatabase(this.database).catch(() => {});
     if (this.dynamo instanceof ExternalDynamo) await this.dynamo.deleteTable(this.sessionsTable);
-    if (!this.keepDir) await rm(this.runDir, { recursive: true, force: true });
+    if (this.keepDir || o.keep) return this.runDir;
+    await rm(this.runDir, { recursive: true, force: true });
+    return undefined;
   }
 
   async [Symbol.asyncDispose]() { await this.down(); }

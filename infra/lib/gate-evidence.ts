@@ -13,7 +13,7 @@ export function refuseDeploy(summary: GateSummary | null, want: { imageDigest: s
   for (const name of want.requiredScenarios) {
     const s = summary.scenarios.find((x) => x.scenario === name);
     if (!s) reasons.push(`gate scenario ${name} did not run`);
-    else if (s.verdict !== 'pass') reasons.push(`gate scenario ${name} ${s.verdict === 'fail' ? 'failed' : 'errored'}: ${s.reasons.join('; ')}`);
+    else if (s.verdict !== 'pass') reasons.push(`gate scenario ${name} ${({ fail: 'failed', error: 'errored', interrupted: 'was interrupted' } as const)[s.verdict]}: ${s.reasons.join('; ')}`);
   }
   return reasons;
 }

@@ -6,14 +6,19 @@ import type { GateResult } from '../../loadtests/gates.js';
 import type { LatencySummary } from '../../loadtests/latency-histogram.js';
 import type { WindowStats } from '../../loadtests/open-model.js';
 import type { TestbedEvent } from '../../testbed/event-log.js';
+import type { Check } from './checks.js';
 
 /** report.json: everything a person or a machine needs to judge one scenario run. */
 export interface RunReport {
   schema: 'testbed-run/1';
   scenario: string;
   description: string;
-  verdict: 'pass' | 'fail' | 'error';
+  /** interrupted: stopped by the user (Ctrl-C); the report holds what ran until then. */
+  verdict: Verdict;
+  /** The failed checks, in words. */
   reasons: string[];
+  /** Every judgement (passed and failed); JUnit is written from these. */
+  checks: Check[];
   started_at: string;
   /** Wall-clock time of the load's t=0 (window 0 of the charts). */
   load_started_at?: string;
@@ -42,4 +47,8 @@ export interface RunReport {
   capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
   runbook?: { path: string; steps: { step: string; took_ms: number }[] };
   error?: string;
+  /** The run's temp dir (logs, data) when it was kept: TESTBED_KEEP_DIR=1, or the run did not pass. */
+  run_dir_kept?: string;
 }
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';

@@ -39,6 +39,9 @@ export class ManagedProcess {
       cwd: spec.cwd ?? spec.runDir,
       env: { ...process.env, ...spec.env, TESTBED_RUN_DIR: spec.runDir },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C in the terminal reaches the runner only, which stops the
+      // run, writes the report and then stops each child in order (Postgres last, checkpointed).
+      detached: true,
       ...(spec.uid === undefined ? {} : { uid: spec.uid, gid: spec.gid }),
     });
     this.child = child;

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 const live = new Set<ChildProcess>();
 let hooked = false;
 
-function killAll() {
+export function killAll() {
   for (const child of live) {
     try { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
@@ -18,11 +18,16 @@ function hook() {
   hooked = true;
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    const onSignal = () => {
+      // A program that handles the signal itself (the CLI: report, then tear down) owns the
+      // shutdown; it calls killAll when it gives up waiting.
+      if (process.listenerCount(signal) > 1) return;
       killAll();
+      process.off(signal, onSignal);
       // Re-raise with default behaviour so the exit status says how we ended.
       process.kill(process.pid, signal);
-    });
+    };
+    process.on(signal, onSignal);
   }
 }
 

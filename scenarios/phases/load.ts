@@ -1,0 +1,62 @@
+import type { RestoreDrill } from '../../chaos/restore-drill.js';
+import { runTimeline, type StepResult } from '../../chaos/timeline.js';
+import { runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
+import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
+import type { Testbed } from '../../testbed/testbed.js';
+import { kneeOf, kneeSearchStages, overloadStages } from '../overload.js';
+import type { Scenario } from '../scenario.js';
+import { SEQ_OFFSET } from './probe.js';
+
+export interface Loaded {
+  load: LoadResult;
+  timeline: StepResult[];
+  load_started_at: string;
+  memory_under_load_bytes?: number;
+  /** Service metric values before the load, for service_metric_gates (their increase is judged). */
+  metrics_before: number[];
+  /** Overload scenarios: the knee search's windows and the knee found in them. */
+  knee?: { per_s: number; search: WindowStats[]; history: LoadResult['history'] };
+}
+
+export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => LoadRequest; say: (l: string) => void; status: (l: string) => void; signal: AbortSignal; drill?: RestoreDrill }
+
+/** Phase 3: the open-model load with the timeline's faults on one clock (after a knee search, for overload). */
+export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
+  const { tb, s } = c;
+  const knee = s.overload ? await findKnee(c) : undefined;
+  const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
+  if (s.overload) c.say(`[${s.name}] knee ${knee!.per_s}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
+  const metrics_before = await Promise.all((s.service_metric_gates ?? []).map((g) => tb.serviceMetric(g.metric, g.labels)));
+  // One clock for load and events: a restore target marked at t must split the history exactly at t.
+  const origin_ms = performance.now();
+  tb.log.resetOrigin(origin_ms);
+  const load_started_at = new Date().toISOString();
+  let memory_under_load_bytes: number | undefined;
+  const memorySample = setTimeout(() => { void tb.pss_bytes().then((b) => { memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
+  const timeline = runTimeline(tb, s.timeline ?? [], { signal: c.signal, ...(c.drill ? { drill: c.drill } : {}) });
+  const total_s = totalDuration_s(stages);
+  const load = await runOpenModel({
+    target: tb.url, stages, measure_from_s: s.load.warmup_s, next: c.next, signal: c.signal, origin_ms,
+    timeout_ms: s.load.timeout_ms ?? 10_000, inflight_max: s.load.inflight_max ?? 4_000,
+    onProgress: (p) => c.status(progressLine(s.name, p, total_s)),
+  });
+  clearTimeout(memorySample);
+  return { load, timeline: await timeline, load_started_at, metrics_before, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
+}
+
+/** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
+async function findKnee(c: LoadContext): Promise<NonNullable<Loaded['knee']>> {
+  const { s } = c;
+  const o = s.overload!;
+  const stages: Stage[] = kneeSearchStages(o);
+  c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
+  const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal,
+    timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
+  await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
+  return { per_s: kneeOf(r.windows, o.knee_search.warmup_s), search: r.windows, history: r.history };
+}
+
+export function progressLine(name: string, p: ProgressSample, total_s: number): string {
+  const eta_s = Math.max(0, Math.round(total_s - p.t_s));
+  return `[${name}] ${p.t_s.toFixed(0).padStart(3)}/${total_s}s ETA ${eta_s}s ${p.phase === 'warmup' ? 'warm-up' : 'measure'} sent/s=${p.last_s.sent} ok/s=${p.last_s.ok} err/s=${p.last_s.errors} p99=${p.last_s.p99_ms.toFixed(1)}ms inflight=${p.inflight}`;
+}
