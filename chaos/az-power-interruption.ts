@@ -1,4 +1,4 @@
-import { REPLICATION_PROXY, type Testbed } from '../testbed/testbed.js';
+import type { Testbed } from '../testbed/testbed.js';
 import { AZS, ENDPOINTS, type Az } from '../testbed/topology.js';
 
 const BLACKHOLE = 'az_power_blackhole';
@@ -30,20 +30,20 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   const victims = tb.listInstances().filter((i) => i.az === az);
   for (const v of victims) tb.killInstance(v.id, 'SIGKILL');
   // The zone's subnets drop everything, including the links from the other zone into it.
-  const writerInZone = tb.processes().find((p) => p.name === 'postgres-writer')?.az === az;
-  const cacheInZone = tb.processes().find((p) => p.name === 'redis-primary')?.az === az;
+  const zones = tb.dataNodeZones();
+  const writerInZone = zones.writer === az;
+  const cacheInZone = zones.cache === az;
   await Promise.all(ENDPOINTS.map((e) => tb.addToxic(e, az, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE })));
   if (writerInZone) await tb.addToxic('writer', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
   if (cacheInZone) await tb.addToxic('cache', other, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
-  if (writerInZone) await tb.proxy.addToxic(REPLICATION_PROXY, { type: 'timeout', timeout_ms: 0 }, { name: BLACKHOLE });
+  if (writerInZone) await tb.addReplicationToxic({ type: 'timeout', timeout_ms: 0 }, BLACKHOLE);
   // A host without power sends no RST: freeze the zone's data nodes (SIGSTOP) so their peers
   // hang as they would on AWS, rather than being refused at once as a killed process would do.
-  const frozen = [writerInZone ? tb.pgPrimary.process : undefined, cacheInZone ? tb.redisPrimary.process : undefined].filter((p) => p !== undefined);
-  for (const p of frozen) p.signal('SIGSTOP');
+  const frozen = tb.freezeDataNodes(az);
 
   const detection = (async () => {
     while (!signal?.aborted) {
-      const targets = await tb.alb.targets();
+      const targets = await tb.albTargets();
       if (!targets.some((t) => t.az === az && t.state === 'healthy')) { m.detect_ms = since(); tb.log.add('alb_zone_unhealthy', { az, detect_ms: m.detect_ms }); return; }
       await sleep(DETECT_POLL_MS);
     }
@@ -74,7 +74,7 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   await sleep(Math.max(0, duration_s * 1000 - since()), signal);
   // The old writer and cache primary never come back as primaries: they are retired (a rebuild
   // as standby/replica is a separate runbook step, not modelled here).
-  for (const p of frozen) p.signal('SIGKILL');
+  frozen.retire();
   tb.refuseCapacity(az, false);
   await Promise.all(ENDPOINTS.map((e) => tb.removeToxic(e, az, BLACKHOLE)));
   tb.log.add('fault_end', { fault: 'az_power_interruption', ...m });

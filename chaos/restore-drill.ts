@@ -26,8 +26,7 @@ export class RestoreDrill {
     if (!tb.topology.wal_archiving) throw new Error('restore drill needs topology.wal_archiving: true');
     const start = performance.now();
     const dir = path.join(tb.runDir, 'base-backup');
-    if (!(tb.pgPrimary instanceof PostgresProcess)) throw new Error('restore drill needs the local provider');
-    await tb.pgPrimary.baseBackup(dir);
+    await tb.baseBackup(dir);
     this.backup_ms = Math.round(performance.now() - start);
     this.backupDir = dir;
     tb.log.add('base_backup_done', { backup_ms: this.backup_ms });

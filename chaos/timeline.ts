@@ -1,5 +1,4 @@
-import { RedisProcess } from '../testbed/local/redis.js';
-import { REPLICATION_PROXY, type Testbed } from '../testbed/testbed.js';
+import type { Testbed } from '../testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
 import type { RestoreDrill } from './restore-drill.js';
 import type { FaultAction, TimelineStep } from './faults.js';
@@ -56,14 +55,9 @@ async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineO
       await Promise.all(a.client_azs.map((az) => tb.setEndpointDown(a.endpoint, az, a.down)));
       return undefined;
     case 'failover_db': return { ...(await tb.failoverDatabase()) };
+    case 'writer_crash': return { ...(await tb.crashWriterInPlace(a.down_s * 1000)) };
     case 'failover_cache': return { ...(await tb.failoverCache()) };
-    case 'restart_cache': {
-      if (!(tb.redisPrimary instanceof RedisProcess)) throw new Error('restart_cache needs the local provider');
-      const start = performance.now();
-      await tb.redisPrimary.stop();
-      await tb.redisPrimary.start();
-      return { restart_ms: Math.round(performance.now() - start) };
-    }
+    case 'restart_cache': return { ...(await tb.restartCache()) };
     case 'rolling_restart': {
       const start = performance.now();
       await tb.rollingRestart();
@@ -79,10 +73,9 @@ async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineO
     case 'base_backup': return { ...(await needDrill(drill).takeBaseBackup()) };
     case 'mark_restore_target': return needDrill(drill).markRestoreTarget();
     case 'delete_cache_keys':
-      return { deleted: Number(await tb.redisPrimary.command(['DEL', ...a.keys])) };
+      return { deleted: await tb.deleteCacheKeys(a.keys) };
     case 'replication_lag':
-      await tb.proxy.addToxic(REPLICATION_PROXY, { type: 'latency', latency_ms: a.latency_ms, jitter_ms: 0 }, { name: 'replication_lag' });
-      tb.log.add('toxic_added', { proxy: REPLICATION_PROXY, latency_ms: a.latency_ms });
+      await tb.addReplicationToxic({ type: 'latency', latency_ms: a.latency_ms, jitter_ms: 0 }, 'replication_lag');
       return undefined;
   }
 }

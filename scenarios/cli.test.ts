@@ -36,6 +36,20 @@ const aliveWithRunDir = async (dir: string) => {
   return stdout.split('\n').filter(Boolean);
 };
 
+const LONG_RUN = 'name: long-run\ndescription: long enough to interrupt\ntopology: { seed: { customers: 50 } }\nload:\n  stages: [{ duration_s: 120, rate_per_s: 50 }]\n  warmup_s: 1\n  mix: { payment: 1, replay: 0, balance: 0, summary: 0 }\ninvariants: [ledger]\n';
+
+/** Starts `testbed run --file` and resolves once the load measures; the run dir is read off its progress. */
+async function startAndWaitForLoad(file: string, out: string) {
+  const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/measure sent\/s=/.test(stderr)) resolve(); });
+    child.once('exit', () => reject(new Error(`the run ended before its load: ${stderr}`)));
+  });
+  return { child, exited, runDir: /run dir (\S+)\)/.exec(stderr)![1]! };
+}
+
 describe('testbed CLI', () => {
   it('a deliberately slowed service (300 ms on the DB writer) fails the p99 gate with exit code 1 and keeps its run dir', async () => {
     const out = await tempDir();
@@ -113,16 +127,44 @@ describe('testbed CLI', () => {
     expect(report.invariants.ok).toBe(true);
   }, 120_000);
 
+  it('a dependency that fails to boot is named with why (its log), the run exits 3 and keeps the logs', async () => {
+    const out = await tempDir();
+    const file = path.join(out, 'bad-env.yaml');
+    await writeFile(file, `${LONG_RUN.replace('name: long-run', 'name: bad-env').replace('topology: { seed: { customers: 50 } }', 'topology: { seed: { customers: 50 }, service_env: { DB_POOL_MAX: lots } }')}`);
+    const started = Date.now();
+    const r = await testbed('run', '--file', file, '--out', out);
+    expect(r.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(60_000); // failed at the exit, not at a readiness timeout
+    const report = JSON.parse(await readFile(path.join(out, 'bad-env', 'report.json'), 'utf8'));
+    expect(report.verdict).toBe('error');
+    // Either zone's task may be the first to fail; its own log says why.
+    expect(report.reasons[0]).toMatch(/^run failed: boot failed: (svc-[ab]-\d+) exited during start \(code 2\); \S+\/\1\.log ends:\n\s+payment service: invalid configuration:\n\s+DB_POOL_MAX: /);
+    const kept = /logs and data kept in (\S+) until/.exec(report.reasons[0])![1]!;
+    dirs.push(kept);
+    expect(existsSync(path.join(kept, 'postgres-a.log'))).toBe(true);
+  }, 120_000);
+
+  it('kill -9 of the runner mid-scenario: `testbed clean` (as the next start does) leaves no process or temp dir behind', async () => {
+    const out = await tempDir();
+    const file = path.join(out, 'long.yaml');
+    await writeFile(file, LONG_RUN);
+    const { child, runDir } = await startAndWaitForLoad(file, out);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect((await aliveWithRunDir(runDir)).length).toBeGreaterThan(3); // orphans: nobody could stop them
+    const clean = await testbed('clean');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/removed [1-9]\d* stale run dir\(s\), killed [1-9]\d* leftover process\(es\)/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await aliveWithRunDir(runDir)).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+  }, 120_000);
+
   it('Ctrl-C: report says interrupted, testbed torn down, temp dir removed, exit 130; children in their own process group', async () => {
     const out = await tempDir();
     const file = path.join(out, 'long.yaml');
-    await writeFile(file, 'name: long-run\ndescription: long enough to interrupt\ntopology: { seed: { customers: 50 } }\nload:\n  stages: [{ duration_s: 120, rate_per_s: 50 }]\n  warmup_s: 1\n  mix: { payment: 1, replay: 0, balance: 0, summary: 0 }\ninvariants: [ledger]\n');
-    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const measuring = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/measure sent\/s=/.test(stderr)) resolve(); }));
-    await measuring;
-    const runDir = /run dir (\S+)\)/.exec(stderr)![1]!;
+    await writeFile(file, LONG_RUN);
+    const { child, runDir, exited } = await startAndWaitForLoad(file, out);
     const children = (await readFile(path.join(runDir, 'children.pids'), 'utf8')).split('\n').filter(Boolean).map(Number);
     const cliGroup = await processGroupOf(child.pid!);
     for (const pid of children) expect(await processGroupOf(pid)).not.toBe(cliGroup);

@@ -9,6 +9,7 @@ import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
 import { ServiceInstance } from './local/service-instance.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
+import { waitFor } from './local/wait-for.js';
 import { FaultProxy } from './proxy/fault-proxy.js';
 import type { Toxic, ToxicDirection } from './proxy/toxics.js';
 import { EventLog, type TestbedEvent } from './event-log.js';
@@ -20,6 +21,8 @@ import { sumMetric } from './prometheus.js';
 import { AZS, ENDPOINTS, proxyName, topologySchema, type Az, type Endpoint, type Topology, type TopologySpec } from './topology.js';
 
 const STANDBY_NAME = 'standby_b';
+// The standby's WAL receiver retries every wal_retrieve_retry_interval (5 s by default).
+const STANDBY_BACK_WAIT_MS = 30_000;
 /** The WAL stream from the writer in AZ a to the standby in AZ b. */
 export const REPLICATION_PROXY = 'replication@b';
 
@@ -85,8 +88,10 @@ export class Testbed {
     try {
       await tb.boot();
     } catch (err) {
-      await tb.down();
-      throw err;
+      // The logs say why: keep them, and say where.
+      const kept = await tb.down({ keep: true });
+      const message = `boot failed: ${(err as Error).message}${kept ? `\n  (logs and data kept in ${kept} until the next run starts)` : ''}`;
+      throw err instanceof TestbedError ? new TestbedError(message) : new Error(message);
     }
     tb.boot_ms = Math.round(performance.now() - start);
     tb.log.add('testbed_up', { boot_ms: tb.boot_ms });
@@ -136,7 +141,9 @@ export class Testbed {
   }
 
   private async startStandby() {
-    this.pgStandby = new PostgresProcess({ name: 'postgres-b', runDir: this.runDir });
+    // A standby whose writer restarted retries the WAL stream every wal_retrieve_retry_interval;
+    // 5 s (the default) would hold every synchronous commit that long after a writer crash.
+    this.pgStandby = new PostgresProcess({ name: 'postgres-b', runDir: this.runDir, settings: { wal_retrieve_retry_interval: '500ms' } });
     this.nodes.push(this.pgStandby);
     await this.pgStandby.initStandbyOf({ port: this.replicationPort }, STANDBY_NAME);
     await this.pgStandby.start();
@@ -242,6 +249,12 @@ export class Testbed {
     this.log.add('toxic_added', { proxy: proxyName(endpoint, clientAz), toxic, ...o });
   }
 
+  /** A toxic on the WAL stream from the writer to the standby in AZ b (replication lag, a zone's partition). */
+  async addReplicationToxic(toxic: Toxic, name: string) {
+    await this.proxy.addToxic(REPLICATION_PROXY, toxic, { name });
+    this.log.add('toxic_added', { proxy: REPLICATION_PROXY, toxic, name });
+  }
+
   async removeToxic(endpoint: Endpoint, clientAz: Az, name?: string) {
     await this.proxy.removeToxic(proxyName(endpoint, clientAz), name);
     this.log.add('toxic_removed', { proxy: proxyName(endpoint, clientAz), name });
@@ -260,11 +273,40 @@ export class Testbed {
     await this.pgStandby.promote();
     const promote_ms = Math.round(performance.now() - start);
     const target = { host: '127.0.0.1', port: this.pgStandby.port };
-    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target, true)));
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)));
     [this.pgPrimary, this.pgStandby] = [this.pgStandby, undefined];
     const total_ms = Math.round(performance.now() - start);
     this.log.add('db_failover_end', { promote_ms, total_ms });
     return { promote_ms, total_ms };
+  }
+
+  /**
+   * The writer crashes and is restarted in place (no failover): its host dies (every process,
+   * nothing flushed), stays down `down_ms`, then the same data dir starts again and crash
+   * recovery replays the WAL. Returns once it accepts writes and, with a standby, once the standby
+   * streams again (synchronous commits wait for it).
+   */
+  async crashWriterInPlace(down_ms: number): Promise<{ down_ms: number; restart_ms: number; standby_back_ms: number | null }> {
+    if (!(this.pgPrimary instanceof PostgresProcess)) throw new TestbedError('a writer crash needs the local provider');
+    const writer = this.pgPrimary;
+    const start = performance.now();
+    await writer.crash();
+    this.log.add('db_writer_crashed', { node: writer.options.name });
+    await new Promise((r) => setTimeout(r, down_ms));
+    const restartAt = performance.now();
+    await writer.start();
+    const restart_ms = Math.round(performance.now() - restartAt);
+    this.log.add('db_writer_restarted', { restart_ms });
+    let standby_back_ms: number | null = null;
+    if (this.pgStandby) {
+      await waitFor('standby streaming from the restarted writer', async () => {
+        const r = await this.sqlRows<{ n: string }>(writer, "select count(*) n from pg_stat_replication where state = 'streaming'");
+        return Number(r[0]?.n ?? 0) > 0;
+      }, STANDBY_BACK_WAIT_MS, 100);
+      standby_back_ms = Math.round(performance.now() - start);
+      this.log.add('db_standby_streaming_again', { after_crash_ms: standby_back_ms });
+    }
+    return { down_ms, restart_ms, standby_back_ms };
   }
 
   /** ElastiCache failover: promote the replica and repoint the primary endpoint. */
@@ -273,11 +315,52 @@ export class Testbed {
     const start = performance.now();
     await this.redisReplica.promote();
     const target = { host: '127.0.0.1', port: this.redisReplica.port };
-    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('cache', az), target, true)));
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('cache', az), target)));
     [this.redisPrimary, this.redisReplica] = [this.redisReplica, undefined];
     const total_ms = Math.round(performance.now() - start);
     this.log.add('cache_failover', { total_ms });
     return { total_ms };
+  }
+
+  /** The zone of the current Postgres writer and Redis primary ('regional' for external endpoints). */
+  dataNodeZones(): { writer: Az | 'regional'; cache: Az | 'regional' } {
+    const zoneOf = (name: string) => this.processes().find((p) => p.name === name)!.az;
+    return { writer: zoneOf('postgres-writer'), cache: zoneOf('redis-primary') };
+  }
+
+  /**
+   * A zone's data nodes lose power: the writer and cache primary in it are frozen (SIGSTOP), so
+   * their peers hang as on AWS instead of being refused. `retire` kills them for good.
+   */
+  freezeDataNodes(az: Az): { retire(): void } {
+    const zones = this.dataNodeZones();
+    const frozen = [zones.writer === az ? this.pgPrimary.process : undefined, zones.cache === az ? this.redisPrimary.process : undefined]
+      .filter((p): p is NonNullable<typeof p> => p !== undefined);
+    for (const p of frozen) p.signal('SIGSTOP');
+    this.log.add('data_nodes_frozen', { az, count: frozen.length });
+    return { retire: () => { for (const p of frozen) p.signal('SIGKILL'); } };
+  }
+
+  albTargets() { return this.alb.targets(); }
+
+  /** The cache primary restarts in place (it keeps nothing on disk: it comes back empty). */
+  async restartCache(): Promise<{ restart_ms: number }> {
+    if (!(this.redisPrimary instanceof RedisProcess)) throw new TestbedError('restart_cache needs the local provider');
+    const start = performance.now();
+    await this.redisPrimary.stop();
+    await this.redisPrimary.start();
+    return { restart_ms: Math.round(performance.now() - start) };
+  }
+
+  /** Cache keys vanish (expiry, eviction); returns how many existed. */
+  async deleteCacheKeys(keys: string[]): Promise<number> {
+    return Number(await this.redisPrimary.command(['DEL', ...keys]));
+  }
+
+  /** pg_basebackup of the current writer into `dir` (the restore drill's step 1). */
+  async baseBackup(dir: string): Promise<void> {
+    if (!(this.pgPrimary instanceof PostgresProcess)) throw new TestbedError('a base backup needs the local provider');
+    await this.pgPrimary.baseBackup(dir);
   }
 
   /** A pool straight to the current writer, bypassing proxies: for checkers, never for the service. */
@@ -342,9 +425,13 @@ export class Testbed {
   }
 
   private async sql(server: { connectionConfig(): pg.ClientConfig }, text: string) {
+    await this.sqlRows(server, text);
+  }
+
+  private async sqlRows<T extends pg.QueryResultRow>(server: { connectionConfig(): pg.ClientConfig }, text: string): Promise<T[]> {
     const c = new pg.Client(server.connectionConfig());
     await c.connect();
-    try { await c.query(text); } finally { await c.end(); }
+    try { return (await c.query<T>(text)).rows; } finally { await c.end(); }
   }
 }
 

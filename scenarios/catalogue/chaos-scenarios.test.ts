@@ -7,6 +7,7 @@ import { runScenario } from '../runner.js';
 import type { Scenario } from '../scenario.js';
 import { azLoss } from './az-loss.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
+import { writerCrash } from './writer-crash.js';
 
 // The catalogue's scenarios with compressed timelines and lower rates, so CI can afford them.
 const dirs: string[] = [];
@@ -61,5 +62,28 @@ describe('cache-stampede (compressed)', () => {
     expect(loadsPerExpiry(guarded)).toBeLessThanOrEqual(3);
     const unprotected = await runScenario(compress(cacheStampedeUnprotected), { outDir: await outDir() });
     expect(loadsPerExpiry(unprotected)).toBeGreaterThan(3 * Math.max(1, loadsPerExpiry(guarded)));
+  }, 180_000);
+});
+
+describe('writer-crash (compressed)', () => {
+  it('the writer host dies and restarts in place: every acknowledged payment survives crash recovery', async () => {
+    const s: Scenario = {
+      ...writerCrash,
+      topology: { ...writerCrash.topology, seed: { customers: 100 } },
+      load: { ...writerCrash.load, stages: [{ duration_s: 3, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 20, rate_per_s: 200 }], warmup_s: 3 },
+      timeline: [{ at_s: 8, label: 'writer host crash, restart in place after 1 s', action: { kind: 'writer_crash', down_s: 1 } }],
+      // The outage's share of errors and the recovery objective are judged by the full scenario.
+      gates: [{ metric: 'dropped', op: '<=', threshold: 0 }], recovery_within_s: undefined,
+    };
+    const r = await runScenario(s, { outDir: await outDir(), calibrate: false });
+    expect(r.reasons).toEqual([]);
+    expect(r.invariants!.stats.acknowledged).toBeGreaterThan(2_000);
+    expect(r.invariants!.stats.acknowledged_lost).toBe(0);
+    // The crash was real: requests failed while the writer was down, and it came back.
+    expect(r.load.error_rate).toBeGreaterThan(0);
+    expect(r.timeline[0]).toMatchObject({ kind: 'writer_crash', ok: true });
+    expect(r.recovery!.restart_ms).toBeGreaterThan(0);
+    expect(r.recovery!.standby_back_ms).toBeGreaterThan(1_000);
+    expect(r.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['db_writer_crashed', 'db_writer_restarted', 'db_standby_streaming_again']));
   }, 180_000);
 });

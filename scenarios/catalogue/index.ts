@@ -9,10 +9,11 @@ import { gateSelfTestSlowDb } from './gate-self-test.js';
 import { mixedReadWrite } from './mixed-read-write.js';
 import { overload } from './overload.js';
 import { smoke } from './smoke.js';
+import { writerCrash } from './writer-crash.js';
 
 export const catalogue: Scenario[] = [
   smoke, baseline1kTps, azLoss, cacheStampede, overload,
-  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill,
+  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill, writerCrash,
   mixedReadWrite, capacity, gateSelfTestSlowDb,
 ];
 

@@ -52,10 +52,13 @@ export class AlbEmulator {
       runDir: this.options.runDir, logFile: path.join(this.options.runDir, 'alb.log'),
     });
     await this.proc.start();
-    await waitFor('ALB emulator', async () => {
-      if (!this.dataPlane!.running) throw new Error(`haproxy exited (${this.dataPlane!.exitCode ?? this.dataPlane!.exitSignal}); see ${path.join(this.options.runDir, 'alb-haproxy.log')}`);
-      return (await fetch(this.control('/stats'))).ok;
+    // HAProxy and the control plane: whichever dies during start is named, with its log's end.
+    let dataPlaneDied = false;
+    await this.proc.waitReady(async () => {
+      if (!this.dataPlane!.running) dataPlaneDied = true;
+      return dataPlaneDied || (await fetch(this.control('/stats'))).ok;
     }, 15_000, 50);
+    if (dataPlaneDied) await this.dataPlane.waitReady(async () => true, 0); // throws, naming haproxy
     return this;
   }
 

@@ -4,7 +4,6 @@ import net from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
-import { waitFor } from './wait-for.js';
 
 const require = createRequire(import.meta.url);
 const READY_TIMEOUT_MS = 10_000;
@@ -28,7 +27,7 @@ export class DynaliteProcess {
       runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
     });
     await this.proc.start();
-    await waitFor(`dynalite ${this.options.name}`, () => new Promise((resolve) => {
+    await this.proc.waitReady(() => new Promise((resolve) => {
       const s = net.connect(this.port, '127.0.0.1', () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
     }), READY_TIMEOUT_MS);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { track } from './registry.js';
 import { recordChildPid } from './temp-dir.js';
 import { TestbedError } from './errors.js';
@@ -18,6 +19,8 @@ export interface ProcessSpec {
 }
 
 const STOP_TIMEOUT_MS_DEFAULT = 10_000;
+const LOG_TAIL_LINES = 6;
+const LOG_TAIL_BYTES_MAX = 4_096;
 
 /** A child process owned by the testbed: logs to a file, stoppable, killable, pausable. */
 export class ManagedProcess {
@@ -82,4 +85,29 @@ export class ManagedProcess {
   }
 
   async waitExit(): Promise<number | null> { return this.exited; }
+
+  /**
+   * Polls `probe` until it answers true. If the process exits first, fails at once (not at the
+   * timeout) naming it, how it ended and the end of its log: the "why" of a failed boot.
+   */
+  async waitReady(probe: () => Promise<boolean>, timeout_ms: number, poll_ms = 20): Promise<void> {
+    const deadline = Date.now() + timeout_ms;
+    for (;;) {
+      if (!this.running) {
+        await this.exited;
+        throw new TestbedError(`${this.spec.name} exited during start (${this.exitSignal ?? `code ${this.exitCode}`})${await this.logTail()}`);
+      }
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) throw new TestbedError(`${this.spec.name} not ready after ${timeout_ms} ms${await this.logTail()}`);
+      await new Promise((r) => setTimeout(r, poll_ms));
+    }
+  }
+
+  /** The last lines of the process's log, as a suffix for an error message. */
+  async logTail(): Promise<string> {
+    await new Promise((r) => setTimeout(r, 50)); // let the pipes deliver what the process wrote last
+    const text = await readFile(this.spec.logFile, 'utf8').catch(() => '');
+    const lines = text.slice(-LOG_TAIL_BYTES_MAX).trimEnd().split('\n').slice(-LOG_TAIL_LINES);
+    return lines.length && lines[0] ? `; ${this.spec.logFile} ends:\n    ${lines.join('\n    ')}` : `; ${this.spec.logFile} is empty`;
+  }
 }

@@ -84,6 +84,18 @@ export class PostgresProcess {
 
   async stop(): Promise<void> { await this.proc?.stop('SIGINT'); }
 
+  /**
+   * A crash of the whole server: SIGKILL to the postmaster's process group (it runs in its own),
+   * so every backend dies at once, as on a host failure. Nothing is flushed or checkpointed.
+   */
+  async crash(): Promise<void> {
+    const pid = this.proc?.pid;
+    if (pid === undefined || !this.proc!.running) throw new TestbedError(`postgres ${this.options.name} is not running`);
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* raced with its own exit */ }
+    await this.proc!.waitExit();
+    // Backends reparented to init after the postmaster died are gone too: they were in its group.
+  }
+
   /** A directory the server process may write (as the postgres user when we run as root). */
   async makeOwnedDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -129,7 +141,8 @@ export class PostgresProcess {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (!this.proc!.running) {
-        throw new TestbedError(`postgres ${this.options.name} exited during start (code ${this.proc!.exitCode}); see ${this.proc!.spec.logFile}`);
+        await this.proc!.waitExit();
+        throw new TestbedError(`${this.options.name} exited during start (code ${this.proc!.exitCode})${await this.proc!.logTail()}`);
       }
       const c = new pg.Client({ ...this.connectionConfig(), connectionTimeoutMillis: 1_000 });
       try {
@@ -139,7 +152,7 @@ export class PostgresProcess {
         return;
       } catch {
         await c.end().catch(() => {});
-        if (Date.now() > deadline) throw new TestbedError(`postgres ${this.options.name} not ready after ${READY_TIMEOUT_MS} ms; see ${this.proc!.spec.logFile}`);
+        if (Date.now() > deadline) throw new TestbedError(`${this.options.name} not ready after ${READY_TIMEOUT_MS} ms${await this.proc!.logTail()}`);
         await new Promise((r) => setTimeout(r, READY_POLL_MS));
       }
     }

@@ -36,7 +36,7 @@ export class RedisProcess {
       logFile: path.join(this.options.runDir, `${this.options.name}.log`),
     });
     await this.proc.start();
-    await waitFor(`redis ${this.options.name}`, () => this.ping(), READY_TIMEOUT_MS);
+    await this.proc.waitReady(() => this.ping(), READY_TIMEOUT_MS);
     if (this.options.replicaOf) await waitFor(`redis replica ${this.options.name} sync`, () => this.replicaInSync(), READY_TIMEOUT_MS);
     return this;
   }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
-import { waitFor } from './wait-for.js';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,11 +34,7 @@ export class ServiceInstance {
       stop_timeout_ms: 35_000,
     });
     await this.proc.start();
-    await waitFor(`service ${this.options.name}`, async () => {
-      if (!this.proc!.running) throw new Error('exited');
-      const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(500) });
-      return res.ok;
-    }, READY_TIMEOUT_MS, 50);
+    await this.proc.waitReady(async () => (await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(500) })).ok, READY_TIMEOUT_MS, 50);
     return this;
   }
 

@@ -54,8 +54,8 @@ describe('fault proxy', () => {
 
   it('timeout blackholes data; reset_peer resets; limit_data closes after the budget', async () => {
     const up = await echoServer('a');
-    await fp.create('bh', { host: '127.0.0.1', port: up });
-    const info = await fp.addToxic('bh', { type: 'timeout', timeout_ms: 0 }, { name: 'blackhole' });
+    const info = await fp.create('bh', { host: '127.0.0.1', port: up });
+    await fp.addToxic('bh', { type: 'timeout', timeout_ms: 0 }, { name: 'blackhole' });
     expect((await roundTrip(info.listen_port, 'x', 400)).ended).toBe('timeout');
     await fp.removeToxic('bh', 'blackhole');
     await fp.addToxic('bh', { type: 'reset_peer', timeout_ms: 0 }, { name: 'rst' });
@@ -96,6 +96,19 @@ describe('fault proxy', () => {
 
   it('rejects a malformed toxic with the field named', async () => {
     await fp.create('strict', { host: '127.0.0.1', port: 1 });
-    await expect(fp.addToxic('strict', { type: 'latency', latency_ms: -1 } as never)).rejects.toThrow(/latency_ms/);
+    await expect(fp.addToxic('strict', { type: 'latency', latency_ms: -1 } as never)).rejects.toThrow(/^toxic latency: latency_ms: Too small/);
+  });
+
+  it('toxicity: a toxic applies to about that share of connections', async () => {
+    const up = await echoServer('a');
+    const p = await fp.create('some', { host: '127.0.0.1', port: up });
+    await fp.addToxic('some', { type: 'reset_peer', timeout_ms: 0 }, { name: 'some_rst', toxicity: 0.5 });
+    const results = await Promise.all(Array.from({ length: 200 }, () => roundTrip(p.listen_port, 'x', 1_000)));
+    const reset = results.filter((r) => r.ended === 'ECONNRESET').length;
+    const ok = results.filter((r) => r.reply === 'a:x').length;
+    expect(reset + ok).toBe(200);
+    // Binomial(200, 0.5): 60..140 holds with probability 1 - 1e-8.
+    expect(reset).toBeGreaterThan(60);
+    expect(reset).toBeLessThan(140);
   });
 });

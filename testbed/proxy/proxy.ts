@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Link } from './link.js';
-import type { NamedToxic } from './toxics.js';
+import { kindOf, type NamedToxic } from './toxics.js';
+import type { ToxicConnection } from './toxics/toxic-kind.js';
 
 export interface Upstream { host: string; port: number }
 
@@ -9,7 +10,11 @@ export interface ProxyInfo {
   toxics: NamedToxic[]; connections_active: number; connections_total: number; connections_refused: number;
 }
 
-interface Conn { client: net.Socket; server: net.Socket; up: Link; down: Link; born_ms: number }
+// `active`: the toxics that apply to this connection; each toxic is rolled once per connection
+// against its toxicity (Toxiproxy's per-connection probability).
+interface Conn { client: net.Socket; server: net.Socket; up: Link; down: Link; born_ms: number; active: Set<string> }
+
+const NO_TOXICS: NamedToxic[] = [];
 
 /** One TCP listener forwarding to an upstream, with Toxiproxy-style faults on its links. */
 export class Proxy {
@@ -60,11 +65,16 @@ export class Proxy {
   addToxic(t: NamedToxic) {
     if (this.toxics.some((x) => x.name === t.name)) throw new Error(`toxic ${t.name} already exists on ${this.name}`);
     this.toxics.push(t);
-    for (const c of this.conns) {
-      // A blackhole also loses what was in flight (delayed by a latency toxic): the packets are gone.
-      if (t.toxic.type === 'timeout') { c.up.dispose(); c.down.dispose(); }
-      this.applyLifecycleToxic(c, t);
-    }
+    for (const c of this.conns) this.meet(c, t, false);
+  }
+
+  /** Toxiproxy's toxic update: new attributes or toxicity, rolled again on every open connection. */
+  updateToxic(t: NamedToxic): boolean {
+    const i = this.toxics.findIndex((x) => x.name === t.name);
+    if (i < 0) return false;
+    this.toxics[i] = t;
+    for (const c of this.conns) this.meet(c, t, false);
+    return true;
   }
 
   removeToxic(name: string): boolean {
@@ -81,19 +91,18 @@ export class Proxy {
     if (this.enabled && this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  private toxicsFor(direction: 'upstream' | 'downstream'): () => NamedToxic[] {
-    return () => (this.toxics.length === 0 ? this.toxics : this.toxics.filter((t) => t.direction === 'both' || t.direction === direction));
+  private toxicsFor(conn: Conn, direction: 'upstream' | 'downstream'): () => NamedToxic[] {
+    return () => (this.toxics.length === 0 ? NO_TOXICS
+      : this.toxics.filter((t) => (t.direction === 'both' || t.direction === direction) && conn.active.has(t.name)));
   }
 
   private accept(client: net.Socket) {
     if (!this.enabled) { client.destroy(); return; }
     this.total++;
     const server = net.connect({ ...this.upstream, noDelay: true });
-    const conn: Conn = {
-      client, server, born_ms: performance.now(),
-      up: new Link(client, server, this.toxicsFor('upstream'), (how) => this.drop(conn, how)),
-      down: new Link(server, client, this.toxicsFor('downstream'), (how) => this.drop(conn, how)),
-    };
+    const conn = { client, server, born_ms: performance.now(), active: new Set<string>() } as Conn;
+    conn.up = new Link(client, server, this.toxicsFor(conn, 'upstream'), (how) => this.drop(conn, how));
+    conn.down = new Link(server, client, this.toxicsFor(conn, 'downstream'), (how) => this.drop(conn, how));
     this.conns.add(conn);
     server.on('error', () => { if (server.connecting) this.refused++; this.drop(conn, 'reset'); });
     client.on('error', () => this.drop(conn, 'reset'));
@@ -101,23 +110,31 @@ export class Proxy {
     client.on('end', () => this.endSide(conn, server, conn.up));
     server.on('close', () => this.drop(conn, 'close'));
     client.on('close', () => this.drop(conn, 'close'));
-    for (const t of this.toxics) this.applyLifecycleToxic(conn, t);
+    for (const t of this.toxics) this.meet(conn, t, true);
   }
 
-  /** Toxics that act on the connection itself rather than on its bytes. */
-  private applyLifecycleToxic(conn: Conn, { toxic }: NamedToxic) {
-    if (toxic.type === 'reset_peer') {
-      const t = setTimeout(() => this.drop(conn, 'reset'), toxic.timeout_ms);
-      conn.client.once('close', () => clearTimeout(t));
-    } else if (toxic.type === 'timeout' && toxic.timeout_ms > 0) {
-      const t = setTimeout(() => this.drop(conn, 'close'), toxic.timeout_ms);
-      conn.client.once('close', () => clearTimeout(t));
-    }
+  /** A toxic meets a connection: rolled against its toxicity, then its connection-level effect. */
+  private meet(conn: Conn, t: NamedToxic, isNew: boolean) {
+    if (Math.random() >= t.toxicity) { conn.active.delete(t.name); return; }
+    conn.active.add(t.name);
+    kindOf(t.toxic).onConnection?.(t.toxic, this.toxicConnection(conn), isNew);
+  }
+
+  private toxicConnection(conn: Conn): ToxicConnection {
+    return {
+      reset: () => this.drop(conn, 'reset'),
+      close: () => this.drop(conn, 'close'),
+      discardPending: () => { conn.up.dispose(); conn.down.dispose(); },
+      after: (ms, fn) => {
+        const timer = setTimeout(fn, ms);
+        conn.client.once('close', () => clearTimeout(timer));
+      },
+    };
   }
 
   private endSide(conn: Conn, other: net.Socket, link: Link) {
-    const slow = this.toxics.find((t) => t.toxic.type === 'slow_close');
-    const delay = (slow?.toxic.type === 'slow_close' ? slow.toxic.delay_ms : 0) + link.pending_ms();
+    const closeDelay_ms = Math.max(0, ...this.toxics.filter((t) => conn.active.has(t.name)).map((t) => kindOf(t.toxic).closeDelay_ms?.(t.toxic) ?? 0));
+    const delay = closeDelay_ms + link.pending_ms();
     if (delay > 0) setTimeout(() => other.end(), delay); else other.end();
     // Both halves ended: the connection is done.
     if (conn.client.readableEnded && conn.server.readableEnded) setTimeout(() => this.drop(conn, 'close'), delay);
