@@ -125,6 +125,14 @@ describe('testbed CLI', () => {
     expect(report.timeline).toMatchObject([{ kind: 'add_toxic', label: 'slow cache in zone a', ok: true }]);
     expect(report.gates.map((g: { name: string }) => g.name)).toContain('latency_p99_ms[payment] < 200');
     expect(report.invariants.ok).toBe(true);
+    // The server's view agrees with the client's: payments posted per second, summed over tasks.
+    const posted = report.server.series.find((x: { name: string }) => x.name === 'payments_posted_per_s').points.reduce((n: number, [, v]: [number, number]) => n + v, 0);
+    const okPayments = report.load.status_counts['201'] ?? 0;
+    expect(report.server.scrapes).toBeGreaterThanOrEqual(14);
+    expect(posted).toBeGreaterThan(0.7 * okPayments); // the first scrape has no rate yet
+    expect(posted).toBeLessThan(1.1 * okPayments);
+    const html = await readFile(path.join(out, 'checkout-latency', 'report.html'), 'utf8');
+    expect(html).toContain('Server: database pool');
   }, 120_000);
 
   it('a dependency that fails to boot is named with why (its log), the run exits 3 and keeps the logs', async () => {

@@ -142,6 +142,7 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
       latency: l?.latency ?? { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: l?.latency_by_op ?? {}, histogram: l?.histogram ?? '',
     },
     gates: j.gates, timeline: j.timeline, events: tb ? tb.log.events : [], windows: l?.windows ?? [],
+    ...(p.loaded ? { server: p.loaded.server } : {}),
     ...(j.steady_state ? { steady_state: j.steady_state } : {}),
     ...(j.invariants ? { invariants: j.invariants } : {}),
     ...(p.verified?.restore_drill ? { restore_drill: p.verified.restore_drill } : {}),

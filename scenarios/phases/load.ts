@@ -2,6 +2,7 @@ import type { RestoreDrill } from '../../chaos/restore-drill.js';
 import { runTimeline, type StepResult } from '../../chaos/timeline.js';
 import { runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
+import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { kneeOf, kneeSearchStages, overloadStages } from '../overload.js';
 import type { Scenario } from '../scenario.js';
@@ -14,6 +15,8 @@ export interface Loaded {
   memory_under_load_bytes?: number;
   /** Service metric values before the load, for service_metric_gates (their increase is judged). */
   metrics_before: number[];
+  /** The tasks' /metrics every second, summed, on the load's clock. */
+  server: ServerView;
   /** Overload scenarios: the knee search's windows and the knee found in them. */
   knee?: { per_s: number; search: WindowStats[]; history: LoadResult['history'] };
 }
@@ -33,6 +36,7 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const load_started_at = new Date().toISOString();
   let memory_under_load_bytes: number | undefined;
   const memorySample = setTimeout(() => { void tb.pss_bytes().then((b) => { memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
+  const scraper = new MetricsScraper(() => tb.listInstances().filter((i) => i.running).map((i) => i.url)).start(origin_ms);
   const timeline = runTimeline(tb, s.timeline ?? [], { signal: c.signal, ...(c.drill ? { drill: c.drill } : {}) });
   const total_s = totalDuration_s(stages);
   const load = await runOpenModel({
@@ -41,7 +45,8 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
     onProgress: (p) => c.status(progressLine(s.name, p, total_s)),
   });
   clearTimeout(memorySample);
-  return { load, timeline: await timeline, load_started_at, metrics_before, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
+  const server = await scraper.stop();
+  return { load, timeline: await timeline, load_started_at, metrics_before, server, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
 }
 
 /** The knee search of an overload scenario: a ramp whose payments join the ledger check. */

@@ -38,6 +38,7 @@ export function toHtml(r: RunReport): string {
     lineChart({ title: 'Error rate (%)', unit: '%', x_max_s: xMax, bands, markers, series: [
       { name: 'errors', color: '#d33', points: r.windows.map((w) => [w.t_s, w.sent ? (100 * w.errors) / w.sent : 0]) },
     ] }),
+    ...serverCharts(r, xMax, bands, markers),
   ];
   const row = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   const gates = r.gates.map((g) => `<tr class="${g.pass ? 'pass' : 'fail'}"><td>${g.pass ? 'PASS' : 'FAIL'}</td><td>${esc(g.name)}</td><td>${esc(g.measured)}</td><td>${esc(`${g.op} ${g.threshold}`)}</td><td>${g.baseline === undefined ? '' : esc(`${g.baseline} (${g.delta_pct}%)`)}</td></tr>`).join('');
@@ -71,4 +72,28 @@ ${r.runbook ? `<h2>Runbook <code>${esc(r.runbook.path)}</code>: measured steps</
 ${r.error ? `<h2>Error</h2><pre>${esc(r.error)}</pre>` : ''}
 </body></html>
 `;
+}
+
+/** The server's side on the same axis: what the tasks saw while the client saw the charts above. */
+function serverCharts(r: RunReport, xMax: number, bands: Band[], markers: Marker[]): string[] {
+  const server = r.server;
+  if (!server || server.scrapes === 0) return [];
+  const points = (name: string) => server.series.find((s) => s.name === name)?.points ?? [];
+  const total = points('db_pool_total'), idle = points('db_pool_idle');
+  const inUse = total.map(([t, v], i): [number, number] => [t, v - (idle[i]?.[1] ?? 0)]);
+  return [
+    lineChart({ title: 'Server: database pool and group-commit queue (summed over tasks)', unit: '', x_max_s: xMax, bands, markers, series: [
+      { name: 'connections in use', color: '#27c', points: inUse },
+      { name: 'requests waiting for a connection', color: '#c52', points: points('db_pool_waiting') },
+      { name: 'payments queued for a batch', color: '#a5a', points: points('payments_queued') },
+    ] }),
+    lineChart({ title: 'Server: per second (summed over tasks)', unit: '/s', x_max_s: xMax, bands, markers, series: [
+      { name: 'payments posted', color: '#2a7', points: points('payments_posted_per_s') },
+      { name: 'shed (503 overloaded)', color: '#d33', points: points('shed_per_s') },
+      { name: 'cache hits', color: '#27c', points: points('cache_hits_per_s') },
+      { name: 'cache misses', color: '#f90', points: points('cache_misses_per_s') },
+      { name: 'cache loads from the DB', color: '#a5a', points: points('cache_loads_per_s') },
+      { name: 'session lookups to DynamoDB', color: '#555', points: points('session_lookups_dynamodb_per_s') },
+    ] }),
+  ];
 }

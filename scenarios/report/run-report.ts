@@ -6,6 +6,7 @@ import type { GateResult } from '../../loadtests/gates.js';
 import type { LatencySummary } from '../../loadtests/latency-histogram.js';
 import type { WindowStats } from '../../loadtests/open-model.js';
 import type { TestbedEvent } from '../../testbed/event-log.js';
+import type { ServerView } from '../../testbed/metrics-scraper.js';
 import type { Check } from './checks.js';
 
 /** report.json: everything a person or a machine needs to judge one scenario run. */
@@ -42,6 +43,8 @@ export interface RunReport {
   recovery?: Record<string, number | null>;
   events: TestbedEvent[];
   windows: WindowStats[];
+  /** The server's view on the same clock: each task's /metrics every second, summed over tasks. */
+  server?: ServerView;
   restore_drill?: { rto_ms: number; rpo_ms: number; backup_ms: number; target: string; payments_restored: number; acknowledged_before_target: number; check: CheckReport };
   overload?: OverloadResult;
   capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
