@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpenModel } from './open-model.js';
+import { parsePaymentApi } from './payment-mix.js';
 
 let server: http.Server;
 let url: string;
@@ -16,10 +17,10 @@ beforeAll(async () => {
 afterAll(() => { server.close(); });
 
 describe('open-model load generator', () => {
-  it('sends at the scheduled rate and counts outcomes by status and code', async () => {
+  it('sends at the scheduled rate and counts outcomes by status and by the code its requests parse', async () => {
     const r = await runOpenModel({
       target: url, stages: [{ duration_s: 1, rate_per_s: 200 }],
-      next: (i) => ({ op: i % 10 === 0 ? 'bad' : 'good', method: 'GET', path: i % 10 === 0 ? '/fail' : '/', headers: {} }),
+      next: (i) => ({ op: i % 10 === 0 ? 'bad' : 'good', method: 'GET', path: i % 10 === 0 ? '/fail' : '/', headers: {}, parse: parsePaymentApi }),
     });
     expect(r.sent).toBe(200);
     expect(r.completed).toBe(200);
@@ -28,6 +29,20 @@ describe('open-model load generator', () => {
     expect(r.code_counts).toEqual({ dependency_unavailable: 20 });
     expect(r.history).toHaveLength(200);
     expect(r.dropped).toBe(0);
+  });
+
+  it('knows no API: without a parse hook nothing is read off the body', async () => {
+    const r = await runOpenModel({ target: url, stages: [{ duration_s: 0.2, rate_per_s: 50 }], next: () => ({ op: 'bad', method: 'GET', path: '/fail', headers: {} }) });
+    expect(r.errors).toBe(10);
+    expect(r.code_counts).toEqual({});
+    expect(r.history.every((h) => h.code === undefined && h.status === 503)).toBe(true);
+  });
+
+  it('the payment API parser reads the problem code, the payment id and the replay flag', () => {
+    expect(parsePaymentApi({ status: 201, headers: { 'idempotent-replayed': 'true' }, body: '{"id":"pay_1"}' })).toEqual({ payment_id: 'pay_1', replayed: true });
+    expect(parsePaymentApi({ status: 503, headers: {}, body: '{"code":"overloaded"}' })).toEqual({ code: 'overloaded' });
+    expect(parsePaymentApi({ status: 502, headers: {}, body: '<html>502 Bad Gateway</html>' })).toEqual({});
+    expect(parsePaymentApi({ status: 200, headers: {}, body: '{"id":"acct_1","code":"x"}' })).toEqual({});
   });
 
   it('measures latency from the scheduled send time, so a stall is not hidden (no coordinated omission)', async () => {

@@ -1,5 +1,5 @@
 import type { SeedResult } from '../service/seed.js';
-import type { LoadRequest } from './open-model.js';
+import type { LoadRequest, ResponseFacts } from './open-model.js';
 import { seededRandom } from './random.js';
 
 /** Shares of each operation; they must sum to 1. */
@@ -28,6 +28,20 @@ export function validateMix(mix: Mix) {
   if (Object.values(mix).some((v) => v < 0)) throw new Error('mix shares must be >= 0');
 }
 
+/** The payment API's responses: RFC 7807 problem `code` on errors; a payment's id and replay flag. */
+export function parsePaymentApi(r: { status: number; headers: Record<string, string | string[] | undefined>; body: string }): ResponseFacts {
+  const facts: ResponseFacts = {};
+  if (r.status >= 400 || r.status === 201) {
+    try {
+      const parsed = JSON.parse(r.body) as { id?: string; code?: string };
+      if (r.status >= 400 && parsed.code) facts.code = parsed.code;
+      if (r.status === 201 && parsed.id) facts.payment_id = parsed.id;
+    } catch { /* non-JSON body (an ALB 502 page): the status says enough */ }
+  }
+  if (r.headers['idempotent-replayed'] === 'true') facts.replayed = true;
+  return facts;
+}
+
 /** Builds request factories over seeded customers: unique keys, hot accounts, replays, reads. */
 export function paymentMix(seeded: SeedResult, o: MixOptions): (seq: number) => LoadRequest {
   validateMix(o.mix);
@@ -49,7 +63,7 @@ export function paymentMix(seeded: SeedResult, o: MixOptions): (seq: number) => 
       op: 'payment', method: 'POST', path: '/v1/payments',
       headers: { authorization: `Bearer ${from.token}`, 'idempotency-key': key, 'content-type': 'application/json' },
       body: JSON.stringify({ source_account_id: source, destination_account_id: destination, amount_minor: amount, currency: seeded.currency }),
-      meta: { key, customer: from.id, source, destination, amount_minor: amount },
+      meta: { key, customer: from.id, source, destination, amount_minor: amount }, parse: parsePaymentApi,
     };
     recent.push(req);
     if (recent.length > RECENT_KEYS_MAX) recent.shift();
@@ -68,8 +82,8 @@ export function paymentMix(seeded: SeedResult, o: MixOptions): (seq: number) => 
     const c = o.hot_reads ? pick(hot) : pick(customers);
     const auth = { authorization: `Bearer ${c.token}` };
     if (x < mix.payment + mix.replay + mix.balance) {
-      return { op: 'balance', method: 'GET', path: `/v1/accounts/${pick(c.accounts)}/balance`, headers: auth };
+      return { op: 'balance', method: 'GET', path: `/v1/accounts/${pick(c.accounts)}/balance`, headers: auth, parse: parsePaymentApi };
     }
-    return { op: 'summary', method: 'GET', path: '/v1/summary', headers: auth };
+    return { op: 'summary', method: 'GET', path: '/v1/summary', headers: auth, parse: parsePaymentApi };
   };
 }

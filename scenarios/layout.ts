@@ -43,3 +43,28 @@ export function serviceImportsOutsideDependencies(files: { path: string; source:
   }
   return [...out];
 }
+
+/** TIGER_STYLE's limit, scaled for TypeScript: a function fits on a screen. */
+export const FUNCTION_LINES_MAX = 70;
+const FUNCTION_START = /^(\s*)(?:export\s+)?(?:default\s+)?(?:async\s+)?function\*?\s+[\w$]+|^(\s*)(?:(?:public|private|protected|static|async|get|set|readonly)\s+)*\[?[\w$.]+\]?\s*(?:<[^>]*>)?\([^;]*\)\s*(?::\s*[^;]*)?\{\s*$/;
+const NOT_A_FUNCTION = /^\s*(?:if|for|while|switch|catch|else|return|do|try)\b/;
+
+/**
+ * Functions and methods longer than the limit, as "file:line name (n lines)". The code is
+ * formatted with consistent indentation, so a declaration ends at the first closing brace at its
+ * own indentation; nested callbacks count towards the function that holds them.
+ */
+export function longFunctions(files: { path: string; source: string }[], max = FUNCTION_LINES_MAX): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const lines = f.source.split('\n');
+    lines.forEach((line, i) => {
+      if (!FUNCTION_START.test(line) || NOT_A_FUNCTION.test(line)) return;
+      const indent = /^\s*/.exec(line)![0].length;
+      const end = lines.findIndex((l, j) => j > i && /^\s*\}/.test(l) && /^\s*/.exec(l)![0].length === indent);
+      const length = (end < 0 ? lines.length : end) - i + 1;
+      if (length > max) out.push(`${f.path}:${i + 1} ${line.trim().slice(0, 60)} (${length} lines)`);
+    });
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { TestbedError } from './local/errors.js';
+import type { StartedDynamo, StartedPostgres, StartedRedis } from './started-nodes.js';
 
 const parse = (what: string, url: string, protocols: string[]): URL => {
   let u: URL;
@@ -12,8 +13,9 @@ const parse = (what: string, url: string, protocols: string[]): URL => {
   return u;
 };
 
-export class ExternalPostgres {
-  readonly options = { name: 'postgres-external' };
+export class ExternalPostgres implements StartedPostgres {
+  readonly name = 'postgres-external';
+  readonly az = 'regional' as const;
   readonly process = undefined;
   readonly host: string;
   readonly port: number;
@@ -40,8 +42,9 @@ export class ExternalPostgres {
   }
 }
 
-export class ExternalRedis {
-  readonly options = { name: 'redis-external' };
+export class ExternalRedis implements StartedRedis {
+  readonly name = 'redis-external';
+  readonly az = 'regional' as const;
   readonly process = undefined;
   readonly host: string;
   readonly port: number;
@@ -64,8 +67,9 @@ export class ExternalRedis {
   }
 }
 
-export class ExternalDynamo {
-  readonly options = { name: 'dynamodb-external' };
+export class ExternalDynamo implements StartedDynamo {
+  readonly name = 'dynamodb-external';
+  readonly az = 'regional' as const;
   readonly process = undefined;
   readonly host: string;
   readonly port: number;

@@ -291,7 +291,7 @@ export class Testbed {
     const writer = this.pgPrimary;
     const start = performance.now();
     await writer.crash();
-    this.log.add('db_writer_crashed', { node: writer.options.name });
+    this.log.add('db_writer_crashed', { node: writer.name });
     await new Promise((r) => setTimeout(r, down_ms));
     const restartAt = performance.now();
     await writer.start();
@@ -324,8 +324,7 @@ export class Testbed {
 
   /** The zone of the current Postgres writer and Redis primary ('regional' for external endpoints). */
   dataNodeZones(): { writer: Az | 'regional'; cache: Az | 'regional' } {
-    const zoneOf = (name: string) => this.processes().find((p) => p.name === name)!.az;
-    return { writer: zoneOf('postgres-writer'), cache: zoneOf('redis-primary') };
+    return { writer: this.pgPrimary.az, cache: this.redisPrimary.az };
   }
 
   /**
@@ -373,10 +372,10 @@ export class Testbed {
   /** Every process of the topology with its AZ: for `up`, the report and the memory benchmark. */
   processes(): { name: string; az: Az | 'regional'; pid: number | undefined }[] {
     const list: { name: string; az: Az | 'regional'; pid: number | undefined }[] = [
-      { name: 'postgres-writer', az: this.pgPrimary instanceof ExternalPostgres ? 'regional' : this.pgPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.pgPrimary.process?.pid },
-      ...(this.pgStandby ? [{ name: 'postgres-standby', az: 'b' as const, pid: this.pgStandby.process?.pid }] : []),
-      { name: 'redis-primary', az: this.redisPrimary instanceof ExternalRedis ? 'regional' : this.redisPrimary.options.name.endsWith('-a') ? 'a' : 'b', pid: this.redisPrimary.process?.pid },
-      ...(this.redisReplica ? [{ name: 'redis-replica', az: 'b' as const, pid: this.redisReplica.process?.pid }] : []),
+      { name: 'postgres-writer', az: this.pgPrimary.az, pid: this.pgPrimary.process?.pid },
+      ...(this.pgStandby ? [{ name: 'postgres-standby', az: this.pgStandby.az, pid: this.pgStandby.process?.pid }] : []),
+      { name: 'redis-primary', az: this.redisPrimary.az, pid: this.redisPrimary.process?.pid },
+      ...(this.redisReplica ? [{ name: 'redis-replica', az: this.redisReplica.az, pid: this.redisReplica.process?.pid }] : []),
       { name: 'dynamodb (dynalite)', az: 'regional', pid: this.dynamo.process?.pid },
       { name: 'fault-proxy', az: 'regional', pid: this.proxy.process?.pid },
       { name: 'alb (control plane)', az: 'regional', pid: this.alb.process?.pid },

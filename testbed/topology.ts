@@ -3,6 +3,12 @@ import { z } from 'zod';
 export const AZS = ['a', 'b'] as const;
 export type Az = (typeof AZS)[number];
 
+/** Local nodes are named for their zone: postgres-a, redis-b. Others are regional. */
+export function azOfName(name: string): Az | 'regional' {
+  const suffix = name.slice(name.lastIndexOf('-') + 1);
+  return (AZS as readonly string[]).includes(suffix) ? (suffix as Az) : 'regional';
+}
+
 export const topologySchema = z.object({
   /** local: embedded processes (default, no Docker). external: endpoints by URL. containers: needs Docker. */
   provider: z.enum(['local', 'containers', 'external']).default('local'),

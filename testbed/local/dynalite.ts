@@ -3,13 +3,14 @@ import path from 'node:path';
 import net from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from './free-port.js';
+import type { StartedDynamo } from '../started-nodes.js';
 import { ManagedProcess } from './managed-process.js';
 
 const require = createRequire(import.meta.url);
 const READY_TIMEOUT_MS = 10_000;
 
 /** dynalite (DynamoDB API on LevelDB, in memory) as a child process. It has no TTL. */
-export class DynaliteProcess {
+export class DynaliteProcess implements StartedDynamo {
   readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
@@ -17,6 +18,8 @@ export class DynaliteProcess {
 
   get process(): ManagedProcess | undefined { return this.proc; }
   get endpoint(): string { return `http://127.0.0.1:${this.port}`; }
+  get name(): string { return this.options.name; }
+  readonly az = 'regional' as const;
 
   async start(): Promise<this> {
     this.port = this.port || (await freePort());

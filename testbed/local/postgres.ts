@@ -7,6 +7,8 @@ import { TestbedError } from './errors.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { postgresBinDir, postgresRunAs } from './binaries.js';
+import { azOfName, type Az } from '../topology.js';
+import type { StartedPostgres } from '../started-nodes.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 20_000;
@@ -20,7 +22,7 @@ export interface PostgresOptions {
 }
 
 /** A Postgres server started from local binaries in its own data directory on a free port. */
-export class PostgresProcess {
+export class PostgresProcess implements StartedPostgres {
   readonly dataDir: string;
   readonly socketDir: string;
   readonly host = '127.0.0.1';
@@ -35,6 +37,9 @@ export class PostgresProcess {
   }
 
   get process(): ManagedProcess | undefined { return this.proc; }
+  get name(): string { return this.options.name; }
+  /** Zone from the name's suffix: postgres-a runs in AZ a. */
+  get az(): Az | 'regional' { return azOfName(this.options.name); }
 
   connectionConfig(database = 'postgres'): pg.ClientConfig {
     return { host: '127.0.0.1', port: this.port, user: 'postgres', password: 'local', database };

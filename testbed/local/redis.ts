@@ -4,6 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { redisServerBinary } from './binaries.js';
 import { freePort } from './free-port.js';
+import { azOfName, type Az } from '../topology.js';
+import type { StartedRedis } from '../started-nodes.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -12,7 +14,7 @@ const READY_TIMEOUT_MS = 10_000;
 export interface RedisOptions { name: string; runDir: string; replicaOf?: RedisProcess }
 
 /** redis-server from PATH on a free port; nothing persisted (like ElastiCache without backups). */
-export class RedisProcess {
+export class RedisProcess implements StartedRedis {
   readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
@@ -20,6 +22,8 @@ export class RedisProcess {
 
   get process(): ManagedProcess | undefined { return this.proc; }
   get url(): string { return `redis://127.0.0.1:${this.port}`; }
+  get name(): string { return this.options.name; }
+  get az(): Az | 'regional' { return azOfName(this.options.name); }
 
   async start(): Promise<this> {
     const bin = redisServerBinary();
