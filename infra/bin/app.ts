@@ -52,8 +52,8 @@ export function buildApp(app: App, inputs: AppInputs) {
   });
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, { env, alb: service.alb, targetGroup: service.targetGroup, service: service.service, ...(inputs.alarmEmail ? { alarmEmail: inputs.alarmEmail } : {}) });
   const chaos = new ChaosStack(app, `${prefix}-Chaos`, {
-    env, scenario: azLoss, vpc: network.vpc, clusterArn: data.cluster.clusterArn, replicationGroupId: data.redis.ref,
-    ecsClusterName: service.cluster.clusterName, ecsServiceName: service.service.serviceName, stopAlarms: [observability.chaosAbortAlarm],
+    env, scenario: azLoss, vpc: network.vpc, clusterArn: data.cluster.clusterArn,
+    ecsClusterName: service.cluster.clusterName, ecsServiceName: service.service.serviceName, stopAlarms: observability.chaosStopAlarms,
   });
   const stacks = { network, data, service, observability, chaos };
   acknowledgeNagFindings(network, ['AwsSolutions-EC23']);

@@ -1,3 +1,4 @@
+import { FIS_CACHE_TAG } from './fis-from-scenario.js';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -66,6 +67,8 @@ export class DataStack extends Stack {
       atRestEncryptionEnabled: true, kmsKeyId: this.key.keyId, transitEncryptionEnabled: true,
       cacheSubnetGroupName: cacheSubnets.ref, securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
       port: REDIS_PORT, snapshotRetentionLimit: props.protectData ? 7 : 0,
+      // FIS finds the group for its AZ power interruption by this tag (its targets take no ARNs).
+      tags: [{ key: FIS_CACHE_TAG.key, value: FIS_CACHE_TAG.value }],
     });
     this.redis.applyRemovalPolicy(removalPolicy);
 

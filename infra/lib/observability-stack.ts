@@ -23,6 +23,8 @@ export class ObservabilityStack extends Stack {
   readonly errorsAlarm: cloudwatch.Alarm;
   /** Stops a chaos experiment: errors beyond what az-loss tolerates (5%) for three minutes. */
   readonly chaosAbortAlarm: cloudwatch.Alarm;
+  /** Stop conditions of FIS experiments: target 5xx, ELB 5xx, requests falling below their usual band. */
+  readonly chaosStopAlarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -56,6 +58,23 @@ export class ObservabilityStack extends Stack {
       metric: lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: Duration.minutes(1) }), threshold: 10, evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // An AZ outage is allowed to cost some 502/504s from the load balancer, not a sustained share.
+    const chaosElb5xx = new cloudwatch.Alarm(this, 'ChaosAbortElb5xx', {
+      alarmDescription: 'stop condition for FIS experiments: the load balancer answers over 5% 5xx (502/503/504) for 3 minutes',
+      metric: new cloudwatch.MathExpression({
+        expression: '100 * FILL(e, 0) / FILL(r, 1)', label: 'ELB 5xx %', period: Duration.minutes(1),
+        usingMetrics: { e: lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: Duration.minutes(1) }), r: lb.requestCount({ period: Duration.minutes(1) }) },
+      }),
+      threshold: 5, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Traffic that silently vanishes (clients failing before the ALB, DNS) shows no 5xx at all.
+    const chaosTrafficDrop = new cloudwatch.AnomalyDetectionAlarm(this, 'ChaosAbortTrafficDrop', {
+      alarmDescription: 'stop condition for FIS experiments: requests fall below their usual band for 3 minutes',
+      metric: lb.requestCount({ period: Duration.minutes(1) }), stdDevs: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
+      evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.chaosStopAlarms = [this.chaosAbortAlarm, chaosElb5xx, chaosTrafficDrop];
     const cpu = new cloudwatch.Alarm(this, 'Cpu', { alarmDescription: 'service CPU above 85% (autoscaling targets 70%)', metric: props.service.metricCpuUtilization(), threshold: 85, evaluationPeriods: 5 });
     const memory = new cloudwatch.Alarm(this, 'Memory', { alarmDescription: 'service memory above 80%', metric: props.service.metricMemoryUtilization(), threshold: 80, evaluationPeriods: 5 });
     for (const a of [this.latencyAlarm, this.errorsAlarm, elb5xx, cpu, memory]) { a.addAlarmAction(notify); a.addOkAction(notify); }

@@ -1,5 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -46,23 +46,51 @@ describe('task definition <-> service config contract', () => {
   });
 });
 
-describe('FIS experiment from the az-loss scenario', () => {
-  it('has the four FIS power-interruption actions with the scenario duration scaled', () => {
-    const parts = fisFromScenario(azLoss, { subnetArns: ['arn:sub'], clusterArn: 'arn:c', replicationGroupArn: 'arn:r', ecsClusterName: 'c', ecsServiceName: 's', availabilityZone: 'us-east-1a' });
+describe('FIS experiment from the az-loss scenario (AWS "AZ Availability: Power Interruption")', () => {
+  const targets = { subnetArns: ['arn:public-a', 'arn:app-a', 'arn:data-a'], clusterArn: 'arn:c', ecsClusterName: 'c', ecsServiceName: 's', availabilityZone: 'us-east-1a' };
+
+  it('has the four power-interruption actions, current action ids, the scenario duration scaled', () => {
+    const parts = fisFromScenario(azLoss, targets);
     const actions = parts.actions as Record<string, { actionId: string; parameters?: { duration?: string } }>;
-    expect(Object.values(actions).map((a) => a.actionId).sort()).toEqual(['aws:ecs:stop-task', 'aws:elasticache:interrupt-cluster-az-power', 'aws:network:disrupt-connectivity', 'aws:rds:failover-db-cluster']);
+    expect(Object.values(actions).map((a) => a.actionId).sort()).toEqual(['aws:ecs:stop-task', 'aws:elasticache:replicationgroup-interrupt-az-power', 'aws:network:disrupt-connectivity', 'aws:rds:failover-db-cluster']);
     expect(actions.DropZoneTraffic!.parameters!.duration).toBe(`PT${20 * FIS_TIME_SCALE}S`);
+    expect(actions.InterruptCacheAzPower!.parameters!.duration).toBe(`PT${20 * FIS_TIME_SCALE}S`);
   });
 
-  it('is synthesised into the chaos stack, stopped by the abort alarm, targeting AZ a', () => {
+  it('scopes every target to the zone: writer only if it is there, cache nodes by zone, tasks by zone', () => {
+    const t = fisFromScenario(azLoss, targets).targets as Record<string, { resourceType: string; parameters?: Record<string, string>; resourceTags?: Record<string, string>; resourceArns?: string[] }>;
+    expect(t.AuroraClusterWithWriterInZone).toMatchObject({ resourceType: 'aws:rds:cluster', parameters: { writerAvailabilityZoneIdentifiers: 'us-east-1a' } });
+    expect(t.CacheReplicationGroup).toMatchObject({ resourceType: 'aws:elasticache:replicationgroup', parameters: { availabilityZoneIdentifier: 'us-east-1a' }, resourceTags: { AzImpairmentPower: 'DisruptElasticache' } });
+    expect(t.CacheReplicationGroup!.resourceArns).toBeUndefined(); // the resource type takes tags only
+    expect(t.ZoneSubnets!.resourceArns).toEqual(targets.subnetArns);
+    expect(() => fisFromScenario(azLoss, { ...targets, subnetArns: [] })).toThrow(/no subnets in us-east-1a/);
+  });
+
+  it('is synthesised with every subnet tier of AZ a, three stop alarms, logging, and a role only this account\'s experiments can assume', () => {
     const { stacks } = synthApp('dev');
     const t = Template.fromStack(stacks.chaos);
-    const tpl = Object.values(t.findResources('AWS::FIS::ExperimentTemplate'))[0] as { Properties: { StopConditions: { Source: string }[]; Targets: Record<string, { Filters?: { Values: string[] }[] }> } };
-    expect(tpl.Properties.StopConditions[0]!.Source).toBe('aws:cloudwatch:alarm');
+    const tpl = Object.values(t.findResources('AWS::FIS::ExperimentTemplate'))[0] as { Properties: {
+      StopConditions: { Source: string; Value: unknown }[]; Targets: Record<string, { ResourceArns?: unknown[]; Filters?: { Values: string[] }[] }>;
+      LogConfiguration: { LogSchemaVersion: number; CloudWatchLogsConfiguration: { LogGroupArn: unknown } }; ExperimentOptions: { EmptyTargetResolutionMode: string };
+    } };
+    expect(tpl.Properties.Targets.ZoneSubnets!.ResourceArns).toHaveLength(3); // public, app, data
     expect(tpl.Properties.Targets.ZoneTasks!.Filters![0]!.Values).toEqual(['us-east-1a']);
+    expect(tpl.Properties.StopConditions).toHaveLength(3);
+    expect(tpl.Properties.StopConditions.every((c) => c.Source === 'aws:cloudwatch:alarm')).toBe(true);
+    expect(tpl.Properties.LogConfiguration.LogSchemaVersion).toBe(2);
+    expect(tpl.Properties.LogConfiguration.CloudWatchLogsConfiguration.LogGroupArn).toBeDefined();
+    // A writer already in the healthy zone resolves to no target: skipped, not an error.
+    expect(tpl.Properties.ExperimentOptions.EmptyTargetResolutionMode).toBe('skip');
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [{
+      Principal: { Service: 'fis.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+    }] } });
+    const obs = Template.fromStack(stacks.observability);
+    obs.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'LessThanLowerThreshold', ThresholdMetricId: Match.anyValue() });
+    Template.fromStack(stacks.data).hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { Tags: [{ Key: 'AzImpairmentPower', Value: 'DisruptElasticache' }] });
   });
 
   it('refuses a scenario without an AZ power interruption', () => {
-    expect(() => fisFromScenario({ ...azLoss, timeline: [] }, { subnetArns: [], clusterArn: '', replicationGroupArn: '', ecsClusterName: '', ecsServiceName: '', availabilityZone: 'a' })).toThrow(/no az_power_interruption/);
+    expect(() => fisFromScenario({ ...azLoss, timeline: [] }, targets)).toThrow(/no az_power_interruption/);
   });
 });
