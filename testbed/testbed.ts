@@ -75,7 +75,7 @@ export class Testbed {
   }
 
   /** Boots the whole topology; on any failure everything already started is stopped. */
-  static async up(spec: TopologySpec = {}, o: { onEvent?: (e: TestbedEvent) => void; keepDir?: boolean } = {}): Promise<Testbed> {
+  static async up(spec: TopologySpec = {}, o: { onEvent?: (e: TestbedEvent) => void; keepDir?: boolean; serviceNodeArgs?: string[] } = {}): Promise<Testbed> {
     await reapStale();
     const topology = checkProvider(topologySchema.parse(spec));
     if (topology.provider === 'containers') {
@@ -84,6 +84,7 @@ export class Testbed {
     }
     const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
     tb.keepDir = o.keepDir ?? process.env.TESTBED_KEEP_DIR === '1'; // keep logs and data for a post-mortem
+    tb.serviceNodeArgs = o.serviceNodeArgs ?? [];
     const start = performance.now();
     try {
       await tb.boot();
@@ -99,6 +100,8 @@ export class Testbed {
   }
 
   private keepDir = false;
+  /** Extra node flags for every task, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  private serviceNodeArgs: string[] = [];
 
   private async boot() {
     const t = this.topology;
@@ -197,7 +200,7 @@ export class Testbed {
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env,
     };
-    const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az });
+    const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs });
     this.instances.set(id, { az, svc });
     await svc.start();
     await this.alb.register(id, svc.url, az);

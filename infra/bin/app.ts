@@ -38,8 +38,19 @@ export function readInputs(app: App): AppInputs {
   };
 }
 
+/** What a stage insists on before anything is synthesised: each missing input named with its flag. */
+export function missingInputs(cfg: StageConfig, inputs: Pick<AppInputs, 'certificateArn' | 'alarmEmail'>, flags: 'cdk' | 'deploy' = 'cdk'): string[] {
+  const flag = (context: string, option: string, value: string) => (flags === 'cdk' ? `-c ${context}=${value}` : `--${option} ${value}`);
+  const missing: string[] = [];
+  if (cfg.requireHttps && !inputs.certificateArn) missing.push(`stage ${cfg.stage} serves HTTPS only: give its ACM certificate, ${flag('certificateArn', 'certificate-arn', 'arn:aws:acm:<region>:<account>:certificate/<id>')}`);
+  if (cfg.requireAlarmDestination && !inputs.alarmEmail) missing.push(`stage ${cfg.stage} alarms must reach someone: give the on-call address, ${flag('alarmEmail', 'alarm-email', '<address>')}`);
+  return missing;
+}
+
 export function buildApp(app: App, inputs: AppInputs) {
   const cfg = STAGES[inputs.stage];
+  const missing = missingInputs(cfg, inputs);
+  if (missing.length) throw new Error(`cannot synthesise ${cfg.stage}:\n  - ${missing.join('\n  - ')}`);
   const prefix = `Payments-${cfg.stage}`;
   const env = inputs.env;
   const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: cfg.natGateways });

@@ -13,6 +13,8 @@ import type { Construct } from 'constructs';
 import { DB_NAME, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
 
 export const CONTAINER_PORT = 8080;
+/** Paths the internet-facing listener never forwards: metrics and readiness are for the VPC only. */
+export const INTERNAL_PATHS = ['/metrics', '/metrics/*', '/ready', '/ready/*'];
 export const HEALTH_CHECK_PATH = '/health';
 export const DEREGISTRATION_DELAY_S = 30;
 /** A new task's share of requests ramps up over this long: its session cache starts cold. */
@@ -111,6 +113,14 @@ export class ServiceStack extends Stack {
     const listener = props.certificateArn
       ? this.alb.addListener('Https', { port: 443, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS })
       : this.alb.addListener('Http', { port: 80 });
+    // With a certificate, plain HTTP only redirects: no payment ever crosses the internet in clear.
+    if (props.certificateArn) this.alb.addRedirect({ sourcePort: 80, targetPort: 443 });
+    // Operational endpoints stay inside the VPC: the internet-facing listener answers 404 for them
+    // (the target group's health check reaches /health directly, not through listener rules).
+    listener.addAction('InternalPathsDenied', {
+      priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(INTERNAL_PATHS)],
+      action: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
+    });
     this.targetGroup = listener.addTargets('Payments', {
       port: CONTAINER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service],
       deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S), slowStart: Duration.seconds(SLOW_START_S),

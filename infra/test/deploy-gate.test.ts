@@ -46,4 +46,12 @@ describe('deploy only after the gates passed for this digest and commit', () => 
       .then(() => null, (e: { code: number; stderr: string }) => e);
     expect(err2?.stderr).toMatch(/commit not-this-commit, not [0-9a-f]{40}/);
   });
+
+  it('a prod deploy without a certificate and an alarm address is refused before anything else (exit 2), naming both flags', async () => {
+    const err = await run(process.execPath, ['--import', require.resolve('tsx'), path.join(import.meta.dirname, '..', 'deploy.ts'), '--stage', 'prod', '--image-digest', DIGEST, '--report', 'none.json'])
+      .then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(/give its ACM certificate, --certificate-arn arn:aws:acm:/);
+    expect(err?.stderr).toMatch(/give the on-call address, --alarm-email <address>/);
+  });
 });
