@@ -1,10 +1,9 @@
 // The only place that reads the environment and context. Stacks and constructs get plain values.
 import { App, type Environment, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
 import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { ChaosStack } from '../lib/chaos-stack.js';
 import { DataStack } from '../lib/data-stack.js';
-import { acknowledgeNagFindings } from '../lib/nag-suppressions.js';
 import { NetworkStack } from '../lib/network-stack.js';
 import { ObservabilityStack } from '../lib/observability-stack.js';
 import { ServiceStack } from '../lib/service-stack.js';
@@ -67,15 +66,8 @@ export function buildApp(app: App, inputs: AppInputs) {
     ecsClusterName: service.cluster.clusterName, ecsServiceName: service.service.serviceName, stopAlarms: observability.chaosStopAlarms,
   });
   const stacks = { network, data, service, observability, chaos };
-  acknowledgeNagFindings(network, ['AwsSolutions-EC23']);
-  acknowledgeNagFindings(data, ['AwsSolutions-SMG4', 'AwsSolutions-RDS6', 'AwsSolutions-AEC5', 'AwsSolutions-AEC6', ...(cfg.protectData ? [] : ['AwsSolutions-RDS10' as const])]);
-  acknowledgeNagFindings(service, ['AwsSolutions-EC23', 'AwsSolutions-ECS2', 'AwsSolutions-S1', 'AwsSolutions-IAM5[Resource::*]',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]']);
-  acknowledgeNagFindings(chaos, ['AwsSolutions-IAM5[Resource::*]',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorNetworkAccess]',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorRDSAccess]',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSFaultInjectionSimulatorECSAccess]']);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  // Findings are acknowledged per resource, with reasons, where each resource is defined.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new PCIDSS321Checks(app, { verbose: true }));
   return stacks;
 }
 

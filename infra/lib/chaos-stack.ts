@@ -7,6 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { Scenario } from '../../scenarios/scenario.js';
 import { fisFromScenario } from './fis-from-scenario.js';
+import { LogsKey } from './logs-key.js';
+import { acknowledge, CDK_DEFAULT_POLICY } from './nag-suppressions.js';
 
 export interface ChaosStackProps extends StackProps {
   scenario: Scenario;
@@ -19,6 +21,7 @@ export interface ChaosStackProps extends StackProps {
 }
 
 const LOG_RETENTION = logs.RetentionDays.SIX_MONTHS;
+const FIS_MANAGED_POLICIES = ['AWSFaultInjectionSimulatorNetworkAccess', 'AWSFaultInjectionSimulatorRDSAccess', 'AWSFaultInjectionSimulatorECSAccess'];
 
 /** AWS FIS experiment template generated from the same scenario the testbed runs locally. */
 export class ChaosStack extends Stack {
@@ -33,7 +36,7 @@ export class ChaosStack extends Stack {
     // Every tier of the zone: public (ALB node, NAT gateway), app (tasks), data (Aurora, ElastiCache).
     const zoneSubnets = [...inZone(props.vpc.publicSubnets), ...inZone(props.vpc.privateSubnets), ...inZone(props.vpc.isolatedSubnets)];
     this.role = this.fisRole();
-    const logGroup = new logs.LogGroup(this, 'ExperimentLog', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'ExperimentLog', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: new LogsKey(this, 'LogsKey').key });
     const parts = fisFromScenario(props.scenario, {
       subnetArns: zoneSubnets.map((s) => this.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s.subnetId })),
       clusterArn: props.clusterArn, ecsClusterName: props.ecsClusterName, ecsServiceName: props.ecsServiceName, availabilityZone: az,
@@ -59,7 +62,7 @@ export class ChaosStack extends Stack {
           ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
         },
       }),
-      managedPolicies: ['AWSFaultInjectionSimulatorNetworkAccess', 'AWSFaultInjectionSimulatorRDSAccess', 'AWSFaultInjectionSimulatorECSAccess']
+      managedPolicies: FIS_MANAGED_POLICIES
         .map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(`service-role/${n}`)),
     });
     // No managed policy covers ElastiCache's AZ power action; FIS resolves the group by tag at run time.
@@ -72,6 +75,9 @@ export class ChaosStack extends Stack {
       actions: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
       resources: ['*'],
     }));
+    for (const p of FIS_MANAGED_POLICIES) acknowledge(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${p}]`, 'An AWS-published FIS policy: network disruption, Aurora failover, stopping ECS tasks.');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'ElastiCache\'s AZ power action, tag resolution and log delivery have no resource-level permissions.');
+    acknowledge(role, 'PCI.DSS.321-IAMNoInlinePolicy', `FIS role: ${CDK_DEFAULT_POLICY}`);
     return role;
   }
 }

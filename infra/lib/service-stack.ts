@@ -11,6 +11,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DB_NAME, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
+import { LogsKey } from './logs-key.js';
+import { acknowledge, CDK_DEFAULT_POLICY } from './nag-suppressions.js';
+import { WebAcl } from './web-acl.js';
 
 export const CONTAINER_PORT = 8080;
 /** Paths the internet-facing listener never forwards: metrics and readiness are for the VPC only. */
@@ -71,7 +74,7 @@ export class ServiceStack extends Stack {
 
     const taskDef = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 1024, memoryLimitMiB: 2048, runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX } });
     const repo = ecr.Repository.fromRepositoryName(this, 'Repo', props.repositoryName);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: new LogsKey(this, 'LogsKey').key });
     taskDef.addContainer('payments', {
       image: ecs.ContainerImage.fromEcrRepository(repo, props.imageDigest),
       environment: serviceEnvironment({ dbEndpoint: props.dbEndpoint, redisEndpoint: props.redisEndpoint, sessionsTable: sessions.tableName, region: this.region }),
@@ -90,6 +93,10 @@ export class ServiceStack extends Stack {
     });
     taskDef.taskRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AWSXRayDaemonWriteAccess'));
     sessions.grantReadData(taskDef.taskRole);
+    acknowledge(taskDef, 'AwsSolutions-ECS2', 'Only non-secret configuration is in the environment (proved by the env-contract test); the DB password is injected from Secrets Manager.');
+    acknowledge(taskDef, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken and the X-Ray daemon\'s trace writes have no resource-level permissions.');
+    acknowledge(taskDef, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]', 'AWSXRayDaemonWriteAccess: the AWS-published policy for the X-Ray sidecar, trace and telemetry writes only.');
+    acknowledge(taskDef, 'PCI.DSS.321-IAMNoInlinePolicy', `Task and execution roles: ${CDK_DEFAULT_POLICY}`);
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster, taskDefinition: taskDef, desiredCount: props.desiredTasks,
@@ -103,18 +110,33 @@ export class ServiceStack extends Stack {
 
     const accessLogs = new s3.Bucket(this, 'AlbLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true, lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true, lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+      versioned: true,
     });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'The ALB access-log bucket does not log access to itself (it would recurse); it is private, encrypted, SSL-only, versioned, expiring after 90 days.');
+    acknowledge(accessLogs, 'PCI.DSS.321-S3BucketLoggingEnabled', 'The ALB access-log bucket does not log access to itself (it would recurse).');
+    acknowledge(accessLogs, 'PCI.DSS.321-S3DefaultEncryptionKMS', 'ALB access-log delivery supports SSE-S3 only, not SSE-KMS.');
+    acknowledge(accessLogs, 'PCI.DSS.321-S3BucketReplicationEnabled', 'Access logs kept 90 days in one region; the payment data (Aurora, DynamoDB) is what is backed up.');
+    acknowledge(accessLogs, 'PCI.DSS.321-IAMNoInlinePolicy', `Auto-delete custom resource: ${CDK_DEFAULT_POLICY}`);
     this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc: props.vpc, internetFacing: true, vpcSubnets: { subnetGroupName: 'public' },
       idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_S), dropInvalidHeaderFields: true,
     });
     this.alb.logAccessLogs(accessLogs);
+    acknowledge(this.alb, 'AwsSolutions-EC23', 'Internet-facing ALB: its security group accepts the internet on the listener ports by design (WAF in front).');
+    new WebAcl(this, 'Waf', { albArn: this.alb.loadBalancerArn });
     const listener = props.certificateArn
       ? this.alb.addListener('Https', { port: 443, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS })
       : this.alb.addListener('Http', { port: 80 });
     // With a certificate, plain HTTP only redirects: no payment ever crosses the internet in clear.
-    if (props.certificateArn) this.alb.addRedirect({ sourcePort: 80, targetPort: 443 });
+    if (props.certificateArn) {
+      const redirect = this.alb.addRedirect({ sourcePort: 80, targetPort: 443 });
+      acknowledge(redirect, 'PCI.DSS.321-ALBHttpToHttpsRedirection', 'This listener only redirects to HTTPS.');
+      acknowledge(redirect, 'PCI.DSS.321-ELBv2ACMCertificateRequired', 'This listener only redirects to HTTPS; it carries no traffic.');
+    } else {
+      acknowledge(listener, 'PCI.DSS.321-ELBv2ACMCertificateRequired', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
+      acknowledge(listener, 'PCI.DSS.321-ALBHttpToHttpsRedirection', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
+    }
     // Operational endpoints stay inside the VPC: the internet-facing listener answers 404 for them
     // (the target group's health check reaches /health directly, not through listener rules).
     listener.addAction('InternalPathsDenied', {

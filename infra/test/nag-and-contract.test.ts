@@ -1,25 +1,41 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { envContractProblems, requiredConfigKeys } from '../lib/env-contract.js';
 import { FIS_TIME_SCALE, fisFromScenario } from '../lib/fis-from-scenario.js';
 import { synthApp } from './app-fixture.js';
 
-describe('cdk-nag AwsSolutions', () => {
+describe('cdk-nag: AwsSolutions and PCI DSS 3.2.1 packs', () => {
   it.each(['dev', 'prod'] as const)('%s synthesises with zero unacknowledged findings', (stage) => {
     const { app } = synthApp(stage);
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('is live: an unacknowledged finding fails synth', () => {
+  it('is live: an unacknowledged finding fails synth (both packs)', () => {
     const app = new App();
     const stack = new Stack(app, 'Bad');
-    new s3.Bucket(stack, 'NoSsl'); // AwsSolutions-S1 / S10: no access logs, no enforceSSL
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+    new s3.Bucket(stack, 'NoSsl'); // AwsSolutions-S1 / S10, PCI S3 logging/versioning/KMS
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*PCI\.DSS\.321-S3BucketVersioningEnabled|PCI\.DSS\.321-S3BucketVersioningEnabled[\s\S]*AwsSolutions-S1/);
+  });
+
+  it('acknowledgements are scoped to their resource: a new open security group in the same stack still fails synth', () => {
+    const { app, stacks } = synthApp('prod');
+    new ec2.SecurityGroup(stacks.service, 'Oops', { vpc: stacks.network.vpc, description: 'opened by mistake' })
+      .addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432), 'postgres from anywhere');
+    expect(() => app.synth()).toThrow(/Payments-prod-Service\/Oops[\s\S]*AwsSolutions-EC23|AwsSolutions-EC23[\s\S]*Payments-prod-Service\/Oops/);
+  });
+
+  it('a wildcard policy on another role of a stack whose task roles are acknowledged still fails synth', () => {
+    const { app, stacks } = synthApp('dev');
+    const role = new iam.Role(stacks.service, 'Extra', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    expect(() => app.synth()).toThrow(/Payments-dev-Service\/Extra[\s\S]*AwsSolutions-IAM5/);
   });
 });
 

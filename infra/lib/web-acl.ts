@@ -1,0 +1,43 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { LogsKey } from './logs-key.js';
+import { Construct } from 'constructs';
+
+/** Requests per 5 minutes from one address before it is blocked: far above a payment client's rate. */
+export const WAF_RATE_LIMIT_PER_5_MIN = 20_000;
+
+/**
+ * AWS WAF in front of the internet-facing ALB (PCI DSS 6.6): AWS's common and known-bad-inputs
+ * rule sets, and a per-address rate limit. Metrics and sampled requests go to CloudWatch; the log
+ * goes to an encrypted log group with the bearer token redacted.
+ */
+export class WebAcl extends Construct {
+  constructor(scope: Construct, id: string, props: { albArn: string }) {
+    super(scope, id);
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+      name, priority, overrideAction: { none: {} }, visibilityConfig: visibility(name),
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    });
+    const acl = new wafv2.CfnWebACL(this, 'Acl', {
+      scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: visibility('payments-edge'),
+      rules: [
+        managed('AWSManagedRulesCommonRuleSet', 1),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        { name: 'RatePerAddress', priority: 3, action: { block: {} }, visibilityConfig: visibility('RatePerAddress'),
+          statement: { rateBasedStatement: { limit: WAF_RATE_LIMIT_PER_5_MIN, aggregateKeyType: 'IP' } } },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'Association', { resourceArn: props.albArn, webAclArn: acl.attrArn });
+    // WAF only logs to groups named aws-waf-logs-*; session tokens never reach the log.
+    const log = new logs.LogGroup(this, 'Log', {
+      logGroupName: `aws-waf-logs-${Stack.of(this).stackName.toLowerCase()}`, retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: new LogsKey(this, 'LogsKey').key, removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: acl.attrArn, logDestinationConfigs: [log.logGroupArn],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
+  }
+}
