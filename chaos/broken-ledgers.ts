@@ -15,7 +15,7 @@ const HEADER = `create or replace function make_payment(
   p_customer text, p_key text, p_fingerprint text,
   p_source text, p_destination text, p_amount bigint, p_currency text, p_key_ttl_s int
 ) returns table (status int, code text, detail text, body jsonb, replayed boolean, source_customer text, destination_customer text)
-language plpgsql as $$
+language plpgsql security definer set search_path = public, pg_temp as $$
 declare src accounts%rowtype; dst accounts%rowtype; pay payments%rowtype; resp jsonb; k idempotency_keys%rowtype; bal bigint;
 begin`;
 
@@ -39,7 +39,7 @@ create or replace function make_payments(
   p_customers text[], p_keys text[], p_fingerprints text[], p_sources text[], p_destinations text[],
   p_amounts bigint[], p_currencies text[], p_key_ttl_s int
 ) returns table (item int, status int, code text, detail text, body jsonb, replayed boolean, source_customer text, destination_customer text)
-language plpgsql as $$
+language plpgsql security definer set search_path = public, pg_temp as $$
 begin
   for i in 1..coalesce(array_length(p_keys, 1), 0) loop
     return query select i, m.* from make_payment(p_customers[i], p_keys[i], p_fingerprints[i],

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { migrateAt } from '../service/db/migrate.js';
+import { APP_DB_ROLE, migrateAt } from '../service/db/migrate.js';
+import { APP_DB_PASSWORD_LOCAL } from './local/dependencies.js';
 import { seed, type SeedResult } from '../service/seed.js';
 import { AlbEmulator } from './alb/alb.js';
 import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
@@ -135,7 +136,7 @@ export class Testbed {
 
   private async prepareDatabase() {
     await this.pgPrimary.createDatabase(this.database);
-    await migrateAt(this.pgPrimary.connectionConfig(this.database));
+    await migrateAt(this.pgPrimary.connectionConfig(this.database), { appPassword: APP_DB_PASSWORD_LOCAL });
   }
 
   private async createSessionsTable() {
@@ -195,7 +196,7 @@ export class Testbed {
     }
     const id = `svc-${az}-${++this.instanceSeq}`;
     const env = {
-      DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: this.database, DB_USER: String(this.pgPrimary.connectionConfig().user), DB_PASSWORD: String(this.pgPrimary.connectionConfig().password ?? ''),
+      DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: this.database, DB_USER: APP_DB_ROLE, DB_PASSWORD: APP_DB_PASSWORD_LOCAL,
       REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}${this.redisPrimary instanceof ExternalRedis ? `/${this.redisPrimary.db}` : ''}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env,

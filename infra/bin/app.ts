@@ -56,7 +56,7 @@ export function buildApp(app: App, inputs: AppInputs) {
   const data = new DataStack(app, `${prefix}-Data`, { env, vpc: network.vpc, dbInstanceClass: cfg.dbInstanceClass, cacheNodeType: cfg.cacheNodeType, backupRetentionDays: cfg.backupRetentionDays, protectData: cfg.protectData });
   const service = new ServiceStack(app, `${prefix}-Service`, {
     env, vpc: network.vpc, repositoryName: inputs.repositoryName, imageDigest: inputs.imageDigest,
-    dbEndpoint: data.cluster.clusterEndpoint.hostname, dbSecretArn: data.dbSecret.secretArn, dataKeyArn: data.key.keyArn, redisEndpoint: data.redis.attrPrimaryEndPointAddress,
+    dbEndpoint: data.cluster.clusterEndpoint.hostname, dbSecretArn: data.dbSecret.secretArn, appDbSecretArn: data.appDbSecret.secretArn, dataKeyArn: data.key.keyArn, redisEndpoint: data.redis.attrPrimaryEndPointAddress,
     sessionsTableArn: data.sessions.tableArn, dbSecurityGroup: data.dbSecurityGroup, cacheSecurityGroup: data.cacheSecurityGroup,
     desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
   });

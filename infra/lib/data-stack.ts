@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { APP_DB_ROLE } from '../../service/db/migrate.js';
 import { FIS_CACHE_TAG } from './fis-from-scenario.js';
 import { acknowledge } from './nag-suppressions.js';
 
@@ -18,7 +19,10 @@ export interface DataStackProps extends StackProps {
 }
 
 export const DB_NAME = 'payments';
-export const DB_USER = 'payments_app';
+/** The cluster's master user: owns the schema and runs migrations; the service never logs in as it. */
+export const DB_OWNER = 'payments_owner';
+/** The service's own login (service/db/migrations/004_app_role.sql). */
+export const DB_USER = APP_DB_ROLE;
 export const DB_PORT = 5432;
 export const REDIS_PORT = 6379;
 
@@ -26,7 +30,10 @@ export const REDIS_PORT = 6379;
 export class DataStack extends Stack {
   readonly key: kms.Key;
   readonly cluster: rds.DatabaseCluster;
+  /** The master (schema owner) secret: for the migration task only. */
   readonly dbSecret: secretsmanager.ISecret;
+  /** The service role's own secret. */
+  readonly appDbSecret: rds.DatabaseSecret;
   readonly redis: elasticache.CfnReplicationGroup;
   readonly sessions: dynamodb.Table;
   readonly dbSecurityGroup: ec2.SecurityGroup;
@@ -41,7 +48,12 @@ export class DataStack extends Stack {
     this.dbSecurityGroup = new ec2.SecurityGroup(this, 'DbSg', { vpc: props.vpc, description: 'Aurora: from service tasks only', allowAllOutbound: false });
     this.cluster = new rds.DatabaseCluster(this, 'Aurora', {
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-      credentials: rds.Credentials.fromGeneratedSecret(DB_USER, { encryptionKey: this.key }),
+      credentials: rds.Credentials.fromGeneratedSecret(DB_OWNER, { encryptionKey: this.key }),
+      // TLS on every connection: the server refuses plain ones.
+      parameterGroup: new rds.ParameterGroup(this, 'AuroraParams', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+        parameters: { 'rds.force_ssl': '1' },
+      }),
       defaultDatabaseName: DB_NAME,
       // Writer in one AZ, reader (failover target) in the other.
       writer: rds.ClusterInstance.provisioned('writer', { instanceType: new ec2.InstanceType(props.dbInstanceClass), enablePerformanceInsights: true, performanceInsightEncryptionKey: this.key }),
@@ -56,6 +68,8 @@ export class DataStack extends Stack {
       port: DB_PORT,
     });
     this.dbSecret = this.cluster.secret!;
+    this.appDbSecret = new rds.DatabaseSecret(this, 'AppDbSecret', { username: DB_USER, encryptionKey: this.key });
+    acknowledge(this.appDbSecret, 'AwsSolutions-SMG4', 'Rotation of the service role\'s password waits for the service to re-read the secret after an authentication failure (not implemented yet).');
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'DB secret rotation waits for the service to re-read the secret after an authentication failure (not implemented yet).');
     acknowledge(this.cluster, 'AwsSolutions-RDS6', 'Password authentication from Secrets Manager; IAM database auth needs 15-minute token refresh in the pool (planned).');
     if (!props.protectData) acknowledge(this.cluster, 'AwsSolutions-RDS10', 'Deletion protection is on in prod (protectData); dev stacks are disposable.');

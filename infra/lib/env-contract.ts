@@ -12,9 +12,10 @@ export const SECRET_KEYS = ['DB_PASSWORD'];
  * Problems between a task definition (plain environment + secret names) and the service's config
  * schema: unknown variables, missing required ones, secrets in plain text, values the schema refuses.
  */
-export function envContractProblems(environment: Record<string, unknown>, secretNames: string[]): string[] {
+export function envContractProblems(environment: Record<string, unknown>, secretNames: string[], o: { extraSecrets?: string[] } = {}): string[] {
   const problems: string[] = [];
-  const known = new Set<string>(configKeys);
+  // extraSecrets: read by the container's own command (APP_DB_PASSWORD for migrate), not the service.
+  const known = new Set<string>([...configKeys, ...(o.extraSecrets ?? [])]);
   const provided = new Set([...Object.keys(environment), ...secretNames]);
   for (const k of Object.keys(environment)) if (!known.has(k)) problems.push(`${k} is set but the service does not read it`);
   for (const k of secretNames) if (!known.has(k)) problems.push(`secret ${k} is injected but the service does not read it`);
@@ -24,7 +25,7 @@ export function envContractProblems(environment: Record<string, unknown>, secret
   // Values CloudFormation resolves at deploy time (tokens) are replaced by plausible stand-ins.
   const standIn = (k: string, v: unknown) => typeof v === 'string' ? v : k === 'REDIS_URL' ? 'rediss://cache:6379' : 'resolved-at-deploy';
   const env: Record<string, string> = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, standIn(k, v)]));
-  for (const k of secretNames) env[k] = 'secret-value';
+  for (const k of secretNames.filter((n) => configKeys.includes(n as never))) env[k] = 'secret-value';
   try { parseConfig(env); } catch (err) { problems.push((err as Error).message); }
   return problems;
 }

@@ -6,23 +6,20 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DB_NAME, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
+import { DB_NAME, DB_OWNER, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
+import { MigrationTask } from './migration-task.js';
+import { ALB_IDLE_TIMEOUT_S, publicEdge } from './public-edge.js';
 import { LogsKey } from './logs-key.js';
 import { acknowledge, CDK_DEFAULT_POLICY } from './nag-suppressions.js';
-import { WebAcl } from './web-acl.js';
 
 export const CONTAINER_PORT = 8080;
-/** Paths the internet-facing listener never forwards: metrics and readiness are for the VPC only. */
-export const INTERNAL_PATHS = ['/metrics', '/metrics/*', '/ready', '/ready/*'];
 export const HEALTH_CHECK_PATH = '/health';
 export const DEREGISTRATION_DELAY_S = 30;
 /** A new task's share of requests ramps up over this long: its session cache starts cold. */
 export const SLOW_START_S = 30;
-export const ALB_IDLE_TIMEOUT_S = 60;
 
 export interface ServiceStackProps extends StackProps {
   vpc: ec2.IVpc;
@@ -32,6 +29,8 @@ export interface ServiceStackProps extends StackProps {
   dbEndpoint: string;
   /** ARNs, not constructs: importing them keeps every grant on this side (no cross-stack key policy cycle). */
   dbSecretArn: string;
+  /** The service role's own secret (payments_app). */
+  appDbSecretArn: string;
   dataKeyArn: string;
   redisEndpoint: string;
   sessionsTableArn: string;
@@ -54,9 +53,15 @@ export function serviceEnvironment(p: { dbEndpoint: string; redisEndpoint: strin
 }
 
 /** Secrets are injected by ECS from Secrets Manager: never in the task definition's plain environment. */
-export function serviceSecrets(dbSecret: secretsmanager.ISecret): Record<string, ecs.Secret> {
-  return { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') };
+export function serviceSecrets(appDbSecret: secretsmanager.ISecret): Record<string, ecs.Secret> {
+  return { DB_PASSWORD: ecs.Secret.fromSecretsManager(appDbSecret, 'password') };
 }
+
+/** Liveness from inside the task, as the image's own HEALTHCHECK: /health never touches a dependency. */
+export const CONTAINER_HEALTH_CHECK: ecs.HealthCheck = {
+  command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${CONTAINER_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+  interval: Duration.seconds(10), timeout: Duration.seconds(2), retries: 3, startPeriod: Duration.seconds(20),
+};
 
 /** ECS Fargate behind an ALB, two AZs, CPU autoscaling, circuit breaker with rollback, X-Ray. */
 export class ServiceStack extends Stack {
@@ -64,21 +69,26 @@ export class ServiceStack extends Stack {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly service: ecs.FargateService;
   readonly cluster: ecs.Cluster;
+  /** Run before each deploy: migrations as the schema owner, then the service role's password. */
+  migrationTask!: ecs.FargateTaskDefinition;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const dataKey = kms.Key.fromKeyArn(this, 'DataKey', props.dataKeyArn);
     const dbSecret = secretsmanager.Secret.fromSecretAttributes(this, 'DbSecret', { secretCompleteArn: props.dbSecretArn, encryptionKey: dataKey });
+    const appDbSecret = secretsmanager.Secret.fromSecretAttributes(this, 'AppDbSecret', { secretCompleteArn: props.appDbSecretArn, encryptionKey: dataKey });
     const sessions = dynamodb.Table.fromTableAttributes(this, 'Sessions', { tableArn: props.sessionsTableArn, encryptionKey: dataKey });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     const taskDef = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 1024, memoryLimitMiB: 2048, runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX } });
     const repo = ecr.Repository.fromRepositoryName(this, 'Repo', props.repositoryName);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: new LogsKey(this, 'LogsKey').key });
+    const image = ecs.ContainerImage.fromEcrRepository(repo, props.imageDigest);
+    const environment = serviceEnvironment({ dbEndpoint: props.dbEndpoint, redisEndpoint: props.redisEndpoint, sessionsTable: sessions.tableName, region: this.region });
     taskDef.addContainer('payments', {
-      image: ecs.ContainerImage.fromEcrRepository(repo, props.imageDigest),
-      environment: serviceEnvironment({ dbEndpoint: props.dbEndpoint, redisEndpoint: props.redisEndpoint, sessionsTable: sessions.tableName, region: this.region }),
-      secrets: serviceSecrets(dbSecret),
+      image, environment,
+      secrets: serviceSecrets(appDbSecret),
+      healthCheck: CONTAINER_HEALTH_CHECK,
       portMappings: [{ containerPort: CONTAINER_PORT }],
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'payments', logGroup }),
       stopTimeout: Duration.seconds(35), // SHUTDOWN_TIMEOUT_MS is 30 s: let the drain finish
@@ -93,6 +103,7 @@ export class ServiceStack extends Stack {
     });
     taskDef.taskRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AWSXRayDaemonWriteAccess'));
     sessions.grantReadData(taskDef.taskRole);
+    this.migrationTask = new MigrationTask(this, 'Migrate', { image, environment: { ...environment, DB_USER: DB_OWNER }, ownerSecret: dbSecret, appSecret: appDbSecret, logGroup }).taskDefinition;
     acknowledge(taskDef, 'AwsSolutions-ECS2', 'Only non-secret configuration is in the environment (proved by the env-contract test); the DB password is injected from Secrets Manager.');
     acknowledge(taskDef, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken and the X-Ray daemon\'s trace writes have no resource-level permissions.');
     acknowledge(taskDef, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]', 'AWSXRayDaemonWriteAccess: the AWS-published policy for the X-Ray sidecar, trace and telemetry writes only.');
@@ -108,41 +119,9 @@ export class ServiceStack extends Stack {
     this.service.connections.allowTo(props.dbSecurityGroup, ec2.Port.tcp(DB_PORT), 'payments to Aurora');
     this.service.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcp(REDIS_PORT), 'payments to Redis');
 
-    const accessLogs = new s3.Bucket(this, 'AlbLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true, lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
-      versioned: true,
-    });
-    acknowledge(accessLogs, 'AwsSolutions-S1', 'The ALB access-log bucket does not log access to itself (it would recurse); it is private, encrypted, SSL-only, versioned, expiring after 90 days.');
-    acknowledge(accessLogs, 'PCI.DSS.321-S3BucketLoggingEnabled', 'The ALB access-log bucket does not log access to itself (it would recurse).');
-    acknowledge(accessLogs, 'PCI.DSS.321-S3DefaultEncryptionKMS', 'ALB access-log delivery supports SSE-S3 only, not SSE-KMS.');
-    acknowledge(accessLogs, 'PCI.DSS.321-S3BucketReplicationEnabled', 'Access logs kept 90 days in one region; the payment data (Aurora, DynamoDB) is what is backed up.');
-    acknowledge(accessLogs, 'PCI.DSS.321-IAMNoInlinePolicy', `Auto-delete custom resource: ${CDK_DEFAULT_POLICY}`);
-    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
-      vpc: props.vpc, internetFacing: true, vpcSubnets: { subnetGroupName: 'public' },
-      idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_S), dropInvalidHeaderFields: true,
-    });
-    this.alb.logAccessLogs(accessLogs);
-    acknowledge(this.alb, 'AwsSolutions-EC23', 'Internet-facing ALB: its security group accepts the internet on the listener ports by design (WAF in front).');
-    new WebAcl(this, 'Waf', { albArn: this.alb.loadBalancerArn });
-    const listener = props.certificateArn
-      ? this.alb.addListener('Https', { port: 443, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS })
-      : this.alb.addListener('Http', { port: 80 });
-    // With a certificate, plain HTTP only redirects: no payment ever crosses the internet in clear.
-    if (props.certificateArn) {
-      const redirect = this.alb.addRedirect({ sourcePort: 80, targetPort: 443 });
-      acknowledge(redirect, 'PCI.DSS.321-ALBHttpToHttpsRedirection', 'This listener only redirects to HTTPS.');
-      acknowledge(redirect, 'PCI.DSS.321-ELBv2ACMCertificateRequired', 'This listener only redirects to HTTPS; it carries no traffic.');
-    } else {
-      acknowledge(listener, 'PCI.DSS.321-ELBv2ACMCertificateRequired', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
-      acknowledge(listener, 'PCI.DSS.321-ALBHttpToHttpsRedirection', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
-    }
-    // Operational endpoints stay inside the VPC: the internet-facing listener answers 404 for them
-    // (the target group's health check reaches /health directly, not through listener rules).
-    listener.addAction('InternalPathsDenied', {
-      priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(INTERNAL_PATHS)],
-      action: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
-    });
+    const edge = publicEdge(this, { vpc: props.vpc, ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
+    this.alb = edge.alb;
+    const listener = edge.listener;
     this.targetGroup = listener.addTargets('Payments', {
       port: CONTAINER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service],
       deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S), slowStart: Duration.seconds(SLOW_START_S),

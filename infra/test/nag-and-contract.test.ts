@@ -53,6 +53,25 @@ describe('task definition <-> service config contract', () => {
     expect(envContractProblems(env, secrets)).toEqual([]);
   });
 
+  it('the service logs in as its own role; only the migration task holds the owner\'s password', () => {
+    expect(env.DB_USER).toBe('payments_app');
+    const tds = Object.values(Template.fromStack(stacks.service).findResources('AWS::ECS::TaskDefinition')) as typeof td[];
+    const migrate = tds.flatMap((t) => t.Properties.ContainerDefinitions).find((x) => x.Name === 'migrate')!;
+    const menv = Object.fromEntries(migrate.Environment.map((e) => [e.Name, e.Value]));
+    expect(menv.DB_USER).toBe('payments_owner');
+    expect(migrate.Secrets.map((x) => x.Name).sort()).toEqual(['APP_DB_PASSWORD', 'DB_PASSWORD']);
+    expect(envContractProblems(menv, migrate.Secrets.map((x) => x.Name), { extraSecrets: ['APP_DB_PASSWORD'] })).toEqual([]);
+    Template.fromStack(stacks.data).hasResourceProperties('AWS::RDS::DBCluster', { MasterUsername: Match.anyValue() });
+    Template.fromStack(stacks.data).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  it('the task definition has a container health check on /health', () => {
+    const hc = (c as unknown as { HealthCheck: { Command: string[]; Interval: number; Retries: number } }).HealthCheck;
+    expect(hc.Command[0]).toBe('CMD');
+    expect(hc.Command.join(' ')).toContain('http://127.0.0.1:8080/health');
+    expect([hc.Interval, hc.Retries]).toEqual([10, 3]);
+  });
+
   it('catches drift in either direction', () => {
     expect(envContractProblems({ ...env, CACHE_TTL_SECONDS: '300' }, secrets)).toEqual([expect.stringMatching(/CACHE_TTL_SECONDS is set but the service does not read it/)]);
     const { SESSIONS_TABLE: _t, ...missing } = env;

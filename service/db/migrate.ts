@@ -4,6 +4,9 @@ import path from 'node:path';
 import pg from 'pg';
 
 export const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
+/** The service's own login (migration 004): reads accounts and payments, executes make_payment(s). */
+export const APP_DB_ROLE = 'payments_app';
+const APP_PASSWORD_BYTES_MIN = 8;
 // Serialises migrators: every service instance and the testbed may call migrate at once.
 const MIGRATION_LOCK_ID = 4_242_001;
 
@@ -61,8 +64,22 @@ export async function migrate(client: pg.ClientBase): Promise<number[]> {
 }
 
 /** Connects with `config`, applies pending migrations, disconnects. */
-export async function migrateAt(config: pg.ClientConfig): Promise<number[]> {
+/** Migrates as `config`'s user (the schema owner); with `appPassword`, lets the service's role log in. */
+export async function migrateAt(config: pg.ClientConfig, o: { appPassword?: string } = {}): Promise<number[]> {
   const client = new pg.Client(config);
   await client.connect();
-  try { return await migrate(client); } finally { await client.end(); }
+  try {
+    const applied = await migrate(client);
+    if (o.appPassword !== undefined) await setAppRolePassword(client, o.appPassword);
+    return applied;
+  } finally { await client.end(); }
+}
+
+/**
+ * Lets the service's role log in with `password` (from its own secret at deploy time, a fixed
+ * one in the local testbed). Roles are cluster-wide: every database of the cluster shares it.
+ */
+export async function setAppRolePassword(client: pg.ClientBase, password: string): Promise<void> {
+  if (password.length < APP_PASSWORD_BYTES_MIN) throw new Error(`the ${APP_DB_ROLE} password must be at least ${APP_PASSWORD_BYTES_MIN} characters`);
+  await client.query(`alter role ${APP_DB_ROLE} login password ${client.escapeLiteral(password)}`);
 }

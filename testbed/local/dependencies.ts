@@ -1,6 +1,9 @@
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
-import { migrateAt } from '../../service/db/migrate.js';
+import { APP_DB_ROLE, migrateAt } from '../../service/db/migrate.js';
+
+/** The service's role logs in with this locally (trust auth here; prod reads its own secret). */
+export const APP_DB_PASSWORD_LOCAL = 'local-app-password';
 import { createSessionsTable, DynaliteProcess } from './dynalite.js';
 import { PostgresProcess } from './postgres.js';
 import { RedisProcess } from './redis.js';
@@ -31,7 +34,7 @@ export class LocalDependencies {
     try {
       await Promise.all([postgres.init().then((p) => p.start()), redis.start(), dynamo.start()]);
       await postgres.createDatabase(DATABASE_NAME);
-      await migrateAt(postgres.connectionConfig(DATABASE_NAME));
+      await migrateAt(postgres.connectionConfig(DATABASE_NAME), { appPassword: APP_DB_PASSWORD_LOCAL });
       const ddb = dynamo.client();
       try { await createSessionsTable(ddb, SESSIONS_TABLE); } finally { ddb.destroy(); }
       return deps;
@@ -44,8 +47,8 @@ export class LocalDependencies {
   /** The environment a payment service instance needs to use these dependencies. */
   serviceEnv(overrides: Record<string, string> = {}): Record<string, string> {
     return {
-      DB_HOST: '127.0.0.1', DB_PORT: String(this.postgres.port), DB_NAME: DATABASE_NAME, DB_USER: 'postgres',
-      DB_PASSWORD: 'local', REDIS_URL: this.redis.url, DYNAMODB_ENDPOINT: this.dynamo.endpoint,
+      DB_HOST: '127.0.0.1', DB_PORT: String(this.postgres.port), DB_NAME: DATABASE_NAME, DB_USER: APP_DB_ROLE,
+      DB_PASSWORD: APP_DB_PASSWORD_LOCAL, REDIS_URL: this.redis.url, DYNAMODB_ENDPOINT: this.dynamo.endpoint,
       SESSIONS_TABLE, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       ...overrides,
