@@ -3,7 +3,7 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
 import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { ChaosStack } from '../lib/chaos-stack.js';
-import { DataStack } from '../lib/data-stack.js';
+import { CACHE_NODES, DataStack } from '../lib/data-stack.js';
 import { NetworkStack } from '../lib/network-stack.js';
 import { ObservabilityStack } from '../lib/observability-stack.js';
 import { ServiceStack } from '../lib/service-stack.js';
@@ -60,7 +60,9 @@ export function buildApp(app: App, inputs: AppInputs) {
     sessionsTableArn: data.sessions.tableArn, dbSecurityGroup: data.dbSecurityGroup, cacheSecurityGroup: data.cacheSecurityGroup,
     desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
   });
-  const observability = new ObservabilityStack(app, `${prefix}-Observability`, { env, alb: service.alb, targetGroup: service.targetGroup, service: service.service, ...(inputs.alarmEmail ? { alarmEmail: inputs.alarmEmail } : {}) });
+  const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
+    env, alb: service.alb, targetGroup: service.targetGroup, service: service.service,
+    data: { clusterIdentifier: data.cluster.clusterIdentifier, replicationGroupId: data.redis.ref, cacheNodes: CACHE_NODES, sessionsTableName: data.sessions.tableName }, ...(inputs.alarmEmail ? { alarmEmail: inputs.alarmEmail } : {}) });
   const chaos = new ChaosStack(app, `${prefix}-Chaos`, {
     env, scenario: azLoss, vpc: network.vpc, clusterArn: data.cluster.clusterArn,
     ecsClusterName: service.cluster.clusterName, ecsServiceName: service.service.serviceName, stopAlarms: observability.chaosStopAlarms,

@@ -24,6 +24,8 @@ export const DB_OWNER = 'payments_owner';
 /** The service's own login (service/db/migrations/004_app_role.sql). */
 export const DB_USER = APP_DB_ROLE;
 export const DB_PORT = 5432;
+/** Primary and one replica, one per AZ. */
+export const CACHE_NODES = 2;
 export const REDIS_PORT = 6379;
 
 /** The stateful stack: Aurora PostgreSQL, ElastiCache Redis, the sessions table, their KMS key. */
@@ -81,7 +83,7 @@ export class DataStack extends Stack {
     this.redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
       replicationGroupDescription: 'payments cache: primary + replica in the other AZ',
       engine: 'redis', engineVersion: '7.1', cacheNodeType: props.cacheNodeType,
-      numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true,
+      numCacheClusters: CACHE_NODES, automaticFailoverEnabled: true, multiAzEnabled: true,
       atRestEncryptionEnabled: true, kmsKeyId: this.key.keyId, transitEncryptionEnabled: true,
       cacheSubnetGroupName: cacheSubnets.ref, securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
       port: REDIS_PORT, snapshotRetentionLimit: props.protectData ? 7 : 0,

@@ -8,11 +8,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { DataAlarms, type DataAlarmsProps } from './data-alarms.js';
 
 export interface ObservabilityStackProps extends StackProps {
   alb: elbv2.ApplicationLoadBalancer;
   targetGroup: elbv2.ApplicationTargetGroup;
   service: ecs.FargateService;
+  data: DataAlarmsProps;
   alarmEmail?: string;
 }
 
@@ -77,7 +79,8 @@ export class ObservabilityStack extends Stack {
     this.chaosStopAlarms = [this.chaosAbortAlarm, chaosElb5xx, chaosTrafficDrop];
     const cpu = new cloudwatch.Alarm(this, 'Cpu', { alarmDescription: 'service CPU above 85% (autoscaling targets 70%)', metric: props.service.metricCpuUtilization(), threshold: 85, evaluationPeriods: 5 });
     const memory = new cloudwatch.Alarm(this, 'Memory', { alarmDescription: 'service memory above 80%', metric: props.service.metricMemoryUtilization(), threshold: 80, evaluationPeriods: 5 });
-    for (const a of [this.latencyAlarm, this.errorsAlarm, elb5xx, cpu, memory]) { a.addAlarmAction(notify); a.addOkAction(notify); }
+    const data = new DataAlarms(this, 'Data', props.data).alarms;
+    for (const a of [this.latencyAlarm, this.errorsAlarm, elb5xx, cpu, memory, ...data]) { a.addAlarmAction(notify); a.addOkAction(notify); }
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [

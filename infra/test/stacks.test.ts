@@ -101,3 +101,17 @@ describe('observability', () => {
     o.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
+
+describe('data-tier alarms reach the alarm topic', () => {
+  it('Aurora CPU, replica lag, deadlocks; ElastiCache CPU, evictions, replication lag on the worst node; DynamoDB throttles and system errors', () => {
+    const obs = Template.fromStack(synthApp('prod').stacks.observability);
+    const alarms = Object.values(obs.findResources('AWS::CloudWatch::Alarm')) as { Properties: { MetricName?: string; Metrics?: { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[]; AlarmActions?: unknown[] } }[];
+    const names = alarms.flatMap((a) => [a.Properties.MetricName, ...(a.Properties.Metrics ?? []).map((m) => m.MetricStat?.Metric.MetricName)]).filter(Boolean);
+    expect(names).toEqual(expect.arrayContaining(['CPUUtilization', 'AuroraReplicaLagMaximum', 'Deadlocks', 'EngineCPUUtilization', 'Evictions', 'ReplicationLag', 'ThrottledRequests', 'SystemErrors']));
+    const worst = alarms.find((a) => (a.Properties.Metrics ?? []).some((m) => m.Expression?.startsWith('MAX([n0, n1])')));
+    expect(worst).toBeDefined();
+    const dataAlarms = alarms.filter((a) => names.length && (a.Properties.MetricName === 'Deadlocks' || (a.Properties.Metrics ?? []).some((m) => ['Evictions', 'ThrottledRequests'].includes(m.MetricStat?.Metric.MetricName ?? ''))));
+    expect(dataAlarms.length).toBeGreaterThanOrEqual(3);
+    for (const a of dataAlarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+  });
+});
