@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../testbed/service-harness.js';
@@ -35,5 +36,22 @@ describe(`the service's database role (${APP_DB_ROLE})`, () => {
     await denied(`select * from idempotency_keys`);
     await denied(`create table stolen (x int)`);
     await denied(`alter table accounts drop constraint if exists accounts_pkey`);
+  });
+});
+
+describe('Redis AUTH, as ElastiCache with an auth token', () => {
+  it('refuses a client without the token; the service presents it', async () => {
+    // A client that skips AUTH: the server's own answer, over a plain socket.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(h.deps.redis.port, '127.0.0.1', () => s.write('GET anything\r\n'));
+      s.once('data', (d) => { s.destroy(); resolve(d.toString()); });
+      s.once('error', reject);
+    });
+    expect(reply).toMatch(/^-NOAUTH Authentication required/);
+    expect(h.deps.serviceEnv().REDIS_AUTH_TOKEN).toBeDefined();
+    const [a] = h.seeded.customers;
+    const res = await h.request('GET', '/v1/summary', { token: a!.token });
+    expect(res.status).toBe(200);
+    expect(Number(await h.deps.redis.command(['EXISTS', `summary:${a!.id}`]))).toBe(1); // cached through the authenticated client
   });
 });

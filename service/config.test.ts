@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
+import { sslOptions } from './db/pool.js';
 
 const base = { DB_HOST: 'db', DB_NAME: 'payments', DB_USER: 'app', DB_PASSWORD: 'x', REDIS_URL: 'redis://cache:6379', SESSIONS_TABLE: 'sessions' };
 
@@ -28,6 +29,20 @@ describe('parseConfig', () => {
     expect(() => parseConfig(none)).toThrow(ConfigError);
     expect(() => parseConfig({ ...base, DB_PASSWORD_SECRET_ID: 'arn:secret' })).toThrow(/exactly one/);
     expect(parseConfig({ ...none, DB_PASSWORD_SECRET_ID: 'arn:secret' }).DB_PASSWORD_SECRET_ID).toBe('arn:secret');
+  });
+
+  it('TLS to Postgres: verify-full needs a CA bundle, and then verifies the server', () => {
+    expect(() => parseConfig({ ...base, DB_SSL: 'verify-full' })).toThrow(/DB_SSL_CA_FILE: DB_SSL=verify-full needs the CA bundle/);
+    expect(() => parseConfig({ ...base, DB_SSL: 'prefer' })).toThrow(/DB_SSL/);
+    expect(sslOptions(parseConfig(base))).toBe(false);
+    expect(sslOptions(parseConfig({ ...base, DB_SSL: 'require' }))).toEqual({ rejectUnauthorized: false });
+    const verified = sslOptions(parseConfig({ ...base, DB_SSL: 'verify-full', DB_SSL_CA_FILE: new URL(import.meta.url).pathname }));
+    expect(verified).toMatchObject({ rejectUnauthorized: true, ca: expect.stringContaining('verify-full') });
+  });
+
+  it('a Redis auth token is 16-128 characters', () => {
+    expect(() => parseConfig({ ...base, REDIS_AUTH_TOKEN: 'short' })).toThrow(/REDIS_AUTH_TOKEN/);
+    expect(parseConfig({ ...base, REDIS_AUTH_TOKEN: 'x'.repeat(32) }).REDIS_AUTH_TOKEN).toHaveLength(32);
   });
 
   it('ignores unrelated environment variables', () => {

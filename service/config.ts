@@ -27,8 +27,14 @@ export const configSchema = z
     PAYMENT_BATCHES_INFLIGHT_MAX: int(1, 100).default(1),
     DB_STATEMENT_TIMEOUT_MS: int(100, 60_000).default(5_000),
     DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
+    // TLS to Postgres. AWS: verify-full against the RDS CA bundle in the image (the cluster refuses
+    // plain connections, rds.force_ssl). The local testbed's Postgres has no TLS: disable.
+    DB_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+    DB_SSL_CA_FILE: z.string().min(1).optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
     REDIS_COMMAND_TIMEOUT_MS: int(5, 10_000).default(250),
+    // Redis AUTH (ElastiCache auth token, from Secrets Manager in AWS; the testbed's own locally).
+    REDIS_AUTH_TOKEN: z.string().min(16).max(128).optional(),
     CACHE_TTL_S: int(1, 86_400).default(300),
     CACHE_TTL_JITTER_PCT: int(0, 50).default(10),
     CACHE_STAMPEDE_PROTECTION: bool.default(true),
@@ -63,6 +69,9 @@ export const configSchema = z
         path: ['DB_PASSWORD_SECRET_ID'],
         message: 'set exactly one of DB_PASSWORD_SECRET_ID (AWS) or DB_PASSWORD (local)',
       });
+    }
+    if (c.DB_SSL === 'verify-full' && c.DB_SSL_CA_FILE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DB_SSL_CA_FILE'], message: 'DB_SSL=verify-full needs the CA bundle the server certificate chains to (e.g. the RDS global bundle)' });
     }
   });
 

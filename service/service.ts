@@ -88,6 +88,7 @@ async function buildContext(config: Config, logger: Logger): Promise<AppContext>
   const pool = createPool(config, password, (err) => logger.warn({ err }, 'idle database client error'));
   registerPoolGauges(metrics, pool);
   const redis = new Redis(config.REDIS_URL, {
+    ...(config.REDIS_AUTH_TOKEN ? { password: config.REDIS_AUTH_TOKEN } : {}),
     // Fail fast while Redis is down so requests fall back to Postgres instead of queueing.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

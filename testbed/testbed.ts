@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { APP_DB_ROLE, migrateAt } from '../service/db/migrate.js';
-import { APP_DB_PASSWORD_LOCAL } from './local/dependencies.js';
+import { APP_DB_PASSWORD_LOCAL, REDIS_AUTH_TOKEN_LOCAL } from './local/dependencies.js';
 import { seed, type SeedResult } from '../service/seed.js';
 import { AlbEmulator } from './alb/alb.js';
 import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
@@ -68,7 +68,7 @@ export class Testbed {
       archive_mode: 'on', archive_timeout: 60,
       archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
     } } : {}) });
-    this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir });
+    this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir, password: REDIS_AUTH_TOKEN_LOCAL });
     this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint) : new DynaliteProcess({ name: 'dynamodb', runDir });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
     this.proxy = new FaultProxy({ runDir });
@@ -161,7 +161,7 @@ export class Testbed {
 
   private async startRedisReplica() {
     if (!(this.redisPrimary instanceof RedisProcess)) throw new TestbedError('a Redis replica needs the local provider');
-    this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary });
+    this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL });
     this.nodes.push(this.redisReplica);
     await this.redisReplica.start();
   }
@@ -197,7 +197,8 @@ export class Testbed {
     const id = `svc-${az}-${++this.instanceSeq}`;
     const env = {
       DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: this.database, DB_USER: APP_DB_ROLE, DB_PASSWORD: APP_DB_PASSWORD_LOCAL,
-      REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}${this.redisPrimary instanceof ExternalRedis ? `/${this.redisPrimary.db}` : ''}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
+      REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}${this.redisPrimary instanceof ExternalRedis ? `/${this.redisPrimary.db}` : ''}`,
+      ...(this.redisPrimary instanceof RedisProcess ? { REDIS_AUTH_TOKEN: REDIS_AUTH_TOKEN_LOCAL } : {}), DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env,
     };

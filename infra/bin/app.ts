@@ -16,6 +16,8 @@ export interface AppInputs {
   repositoryName: string;
   certificateArn?: string;
   alarmEmail?: string;
+  /** AWS-managed prefix lists of the region's S3 and DynamoDB gateway endpoints (committed context). */
+  gatewayPrefixLists: { s3: string; dynamodb: string };
 }
 
 export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -32,9 +34,18 @@ export function readInputs(app: App): AppInputs {
     stage,
     env: { account: ctx('account') ?? process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111', region: ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
     imageDigest, repositoryName: ctx('repositoryName') ?? 'payments-service',
+    gatewayPrefixLists: gatewayPrefixLists(app, ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1'),
     ...(ctx('certificateArn') ? { certificateArn: ctx('certificateArn')! } : {}),
     ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail')! } : {}),
   };
+}
+
+/** The managed prefix lists for a region, from cdk.context.json: synth never looks them up. */
+export function gatewayPrefixLists(app: App, region: string): { s3: string; dynamodb: string } {
+  const key = `gateway-prefix-lists:region=${region}`;
+  const v = app.node.tryGetContext(key) as { s3?: string; dynamodb?: string } | undefined;
+  if (!v?.s3 || !v.dynamodb) throw new Error(`cdk.context.json has no "${key}": add { "s3": "pl-...", "dynamodb": "pl-..." } from \`aws ec2 describe-managed-prefix-lists --region ${region}\` and commit it (the service's egress is limited to them)`);
+  return { s3: v.s3, dynamodb: v.dynamodb };
 }
 
 /** What a stage insists on before anything is synthesised: each missing input named with its flag. */
@@ -56,9 +67,9 @@ export function buildApp(app: App, inputs: AppInputs) {
   const data = new DataStack(app, `${prefix}-Data`, { env, vpc: network.vpc, dbInstanceClass: cfg.dbInstanceClass, cacheNodeType: cfg.cacheNodeType, backupRetentionDays: cfg.backupRetentionDays, protectData: cfg.protectData });
   const service = new ServiceStack(app, `${prefix}-Service`, {
     env, vpc: network.vpc, repositoryName: inputs.repositoryName, imageDigest: inputs.imageDigest,
-    dbEndpoint: data.cluster.clusterEndpoint.hostname, dbSecretArn: data.dbSecret.secretArn, appDbSecretArn: data.appDbSecret.secretArn, dataKeyArn: data.key.keyArn, redisEndpoint: data.redis.attrPrimaryEndPointAddress,
+    dbEndpoint: data.cluster.clusterEndpoint.hostname, dbSecretArn: data.dbSecret.secretArn, appDbSecretArn: data.appDbSecret.secretArn, cacheAuthSecretArn: data.cacheAuthSecret.secretArn, dataKeyArn: data.key.keyArn, redisEndpoint: data.redis.attrPrimaryEndPointAddress,
     sessionsTableArn: data.sessions.tableArn, dbSecurityGroup: data.dbSecurityGroup, cacheSecurityGroup: data.cacheSecurityGroup,
-    desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
+    desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, gatewayPrefixLists: inputs.gatewayPrefixLists, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
   });
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     env, alb: service.alb, targetGroup: service.targetGroup, service: service.service,

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { APP_DB_ROLE } from '../../service/db/migrate.js';
 import { FIS_CACHE_TAG } from './fis-from-scenario.js';
@@ -37,6 +37,8 @@ export class DataStack extends Stack {
   /** The service role's own secret. */
   readonly appDbSecret: rds.DatabaseSecret;
   readonly redis: elasticache.CfnReplicationGroup;
+  /** Redis AUTH token (JSON field `token`): the service presents it on every connection. */
+  readonly cacheAuthSecret: secretsmanager.Secret;
   readonly sessions: dynamodb.Table;
   readonly dbSecurityGroup: ec2.SecurityGroup;
   readonly cacheSecurityGroup: ec2.SecurityGroup;
@@ -80,7 +82,15 @@ export class DataStack extends Stack {
     const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
       description: 'payments cache (data subnets)', subnetIds: props.vpc.selectSubnets(dataSubnets).subnetIds,
     });
+    this.cacheAuthSecret = new secretsmanager.Secret(this, 'CacheAuthToken', {
+      description: 'payments cache: Redis AUTH token', encryptionKey: this.key,
+      // ElastiCache tokens: 16-128 printable characters, no @ " / (alphanumeric is safe).
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'token', passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(this.cacheAuthSecret, 'AwsSolutions-SMG4', 'ElastiCache token rotation (ROTATE strategy) needs the service to accept two tokens during the switch (not implemented yet).');
     this.redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
+      // A dynamic reference: the token is resolved by CloudFormation, never written into the template.
+      authToken: this.cacheAuthSecret.secretValueFromJson('token').unsafeUnwrap(),
       replicationGroupDescription: 'payments cache: primary + replica in the other AZ',
       engine: 'redis', engineVersion: '7.1', cacheNodeType: props.cacheNodeType,
       numCacheClusters: CACHE_NODES, automaticFailoverEnabled: true, multiAzEnabled: true,
@@ -92,7 +102,6 @@ export class DataStack extends Stack {
     });
     this.redis.applyRemovalPolicy(removalPolicy);
     acknowledge(this.redis, 'AwsSolutions-AEC5', 'Default Redis port kept: isolated data subnets, security group admits only the service.');
-    acknowledge(this.redis, 'AwsSolutions-AEC6', 'Redis AUTH not enabled yet; TLS in transit and the security group restrict access (REDIS_URL can carry a password when added).');
 
     // The service's session store: hashed token -> customer, expiring via TTL (and checked by the service).
     this.sessions = new dynamodb.Table(this, 'Sessions', {

@@ -6,7 +6,7 @@ export function requiredConfigKeys(): string[] {
 }
 
 /** Names that must only ever arrive as secrets, never in a task definition's plain environment. */
-export const SECRET_KEYS = ['DB_PASSWORD'];
+export const SECRET_KEYS = ['DB_PASSWORD', 'REDIS_AUTH_TOKEN'];
 
 /**
  * Problems between a task definition (plain environment + secret names) and the service's config
@@ -25,7 +25,7 @@ export function envContractProblems(environment: Record<string, unknown>, secret
   // Values CloudFormation resolves at deploy time (tokens) are replaced by plausible stand-ins.
   const standIn = (k: string, v: unknown) => typeof v === 'string' ? v : k === 'REDIS_URL' ? 'rediss://cache:6379' : 'resolved-at-deploy';
   const env: Record<string, string> = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, standIn(k, v)]));
-  for (const k of secretNames.filter((n) => configKeys.includes(n as never))) env[k] = 'secret-value';
+  for (const k of secretNames.filter((n) => configKeys.includes(n as never))) env[k] = 'secret-value-resolved-at-run-time';
   try { parseConfig(env); } catch (err) { problems.push((err as Error).message); }
   return problems;
 }

@@ -31,6 +31,9 @@ export interface ServiceStackProps extends StackProps {
   dbSecretArn: string;
   /** The service role's own secret (payments_app). */
   appDbSecretArn: string;
+  cacheAuthSecretArn: string;
+  /** The S3 (image layers) and DynamoDB gateway endpoints' managed prefix lists: the only egress beyond the VPC's own endpoints. */
+  gatewayPrefixLists: { s3: string; dynamodb: string };
   dataKeyArn: string;
   redisEndpoint: string;
   sessionsTableArn: string;
@@ -45,7 +48,7 @@ export interface ServiceStackProps extends StackProps {
 export function serviceEnvironment(p: { dbEndpoint: string; redisEndpoint: string; sessionsTable: string; region: string }): Record<string, string> {
   return {
     PORT: String(CONTAINER_PORT), HOST: '0.0.0.0', LOG_LEVEL: 'info',
-    DB_HOST: p.dbEndpoint, DB_PORT: String(DB_PORT), DB_NAME, DB_USER,
+    DB_HOST: p.dbEndpoint, DB_PORT: String(DB_PORT), DB_NAME, DB_USER, DB_SSL: 'verify-full', DB_SSL_CA_FILE: RDS_CA_BUNDLE_PATH,
     REDIS_URL: `rediss://${p.redisEndpoint}:${REDIS_PORT}`,
     SESSIONS_TABLE: p.sessionsTable, AWS_REGION: p.region,
     KEEP_ALIVE_TIMEOUT_MS: String((ALB_IDLE_TIMEOUT_S + 5) * 1000),
@@ -53,15 +56,31 @@ export function serviceEnvironment(p: { dbEndpoint: string; redisEndpoint: strin
 }
 
 /** Secrets are injected by ECS from Secrets Manager: never in the task definition's plain environment. */
-export function serviceSecrets(appDbSecret: secretsmanager.ISecret): Record<string, ecs.Secret> {
-  return { DB_PASSWORD: ecs.Secret.fromSecretsManager(appDbSecret, 'password') };
+export function serviceSecrets(appDbSecret: secretsmanager.ISecret, cacheAuthSecret: secretsmanager.ISecret): Record<string, ecs.Secret> {
+  return { DB_PASSWORD: ecs.Secret.fromSecretsManager(appDbSecret, 'password'), REDIS_AUTH_TOKEN: ecs.Secret.fromSecretsManager(cacheAuthSecret, 'token') };
 }
+
+/** Where the image keeps the RDS CA bundle the Aurora server certificate chains to (service/Dockerfile). */
+export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
 
 /** Liveness from inside the task, as the image's own HEALTHCHECK: /health never touches a dependency. */
 export const CONTAINER_HEALTH_CHECK: ecs.HealthCheck = {
   command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${CONTAINER_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
   interval: Duration.seconds(10), timeout: Duration.seconds(2), retries: 3, startPeriod: Duration.seconds(20),
 };
+
+/**
+ * The tasks' security group: out only to what the service talks to. Aurora and Redis are added by
+ * `connections.allowTo`; AWS APIs go through the VPC's interface endpoints (443 in the VPC) and
+ * the S3 and DynamoDB gateway endpoints (their managed prefix lists). Nothing else leaves.
+ */
+function egressLimited(scope: Construct, vpc: ec2.IVpc, prefixLists: { s3: string; dynamodb: string }): ec2.SecurityGroup {
+  const sg = new ec2.SecurityGroup(scope, 'ServiceSg', { vpc, description: 'payments tasks: out to Aurora, Redis and AWS endpoints only', allowAllOutbound: false });
+  sg.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'AWS APIs through the interface endpoints');
+  sg.addEgressRule(ec2.Peer.prefixList(prefixLists.s3), ec2.Port.tcp(443), 'S3 gateway endpoint (image layers)');
+  sg.addEgressRule(ec2.Peer.prefixList(prefixLists.dynamodb), ec2.Port.tcp(443), 'DynamoDB gateway endpoint (sessions)');
+  return sg;
+}
 
 /** ECS Fargate behind an ALB, two AZs, CPU autoscaling, circuit breaker with rollback, X-Ray. */
 export class ServiceStack extends Stack {
@@ -77,6 +96,7 @@ export class ServiceStack extends Stack {
     const dataKey = kms.Key.fromKeyArn(this, 'DataKey', props.dataKeyArn);
     const dbSecret = secretsmanager.Secret.fromSecretAttributes(this, 'DbSecret', { secretCompleteArn: props.dbSecretArn, encryptionKey: dataKey });
     const appDbSecret = secretsmanager.Secret.fromSecretAttributes(this, 'AppDbSecret', { secretCompleteArn: props.appDbSecretArn, encryptionKey: dataKey });
+    const cacheAuthSecret = secretsmanager.Secret.fromSecretAttributes(this, 'CacheAuthSecret', { secretCompleteArn: props.cacheAuthSecretArn, encryptionKey: dataKey });
     const sessions = dynamodb.Table.fromTableAttributes(this, 'Sessions', { tableArn: props.sessionsTableArn, encryptionKey: dataKey });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
@@ -87,7 +107,7 @@ export class ServiceStack extends Stack {
     const environment = serviceEnvironment({ dbEndpoint: props.dbEndpoint, redisEndpoint: props.redisEndpoint, sessionsTable: sessions.tableName, region: this.region });
     taskDef.addContainer('payments', {
       image, environment,
-      secrets: serviceSecrets(appDbSecret),
+      secrets: serviceSecrets(appDbSecret, cacheAuthSecret),
       healthCheck: CONTAINER_HEALTH_CHECK,
       portMappings: [{ containerPort: CONTAINER_PORT }],
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'payments', logGroup }),
@@ -110,6 +130,7 @@ export class ServiceStack extends Stack {
     acknowledge(taskDef, 'PCI.DSS.321-IAMNoInlinePolicy', `Task and execution roles: ${CDK_DEFAULT_POLICY}`);
 
     this.service = new ecs.FargateService(this, 'Service', {
+      securityGroups: [egressLimited(this, props.vpc, props.gatewayPrefixLists)],
       cluster: this.cluster, taskDefinition: taskDef, desiredCount: props.desiredTasks,
       vpcSubnets: { subnetGroupName: 'app' }, assignPublicIp: false,
       circuitBreaker: { enable: true, rollback: true },

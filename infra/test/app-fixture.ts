@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { buildApp, PLACEHOLDER_DIGEST } from '../bin/app.js';
+import { buildApp, gatewayPrefixLists, PLACEHOLDER_DIGEST } from '../bin/app.js';
 
 export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -10,7 +10,7 @@ export function synthApp(stage: 'dev' | 'prod', extra: { certificateArn?: string
   // The committed context file, as the CLI would load it: no lookups, ever.
   const committed = JSON.parse(readFileSync(new URL('../cdk.context.json', import.meta.url), 'utf8')) as Record<string, unknown>;
   const app = new App({ context: { ...committed, stage } });
-  const stacks = buildApp(app, { stage, env: { account: '111111111111', region: 'us-east-1' }, imageDigest: DIGEST, repositoryName: 'payments-service', ...extra });
+  const stacks = buildApp(app, { stage, env: { account: '111111111111', region: 'us-east-1' }, imageDigest: DIGEST, repositoryName: 'payments-service', gatewayPrefixLists: gatewayPrefixLists(app, 'us-east-1'), ...extra });
   return { app, stacks };
 }
 export { PLACEHOLDER_DIGEST };

@@ -7,7 +7,7 @@ import { buildApp } from '../bin/app.js';
 import { DIGEST, PROD_INPUTS, synthApp } from './app-fixture.js';
 
 const prodWithout = (extra: { certificateArn?: string; alarmEmail?: string }) => () =>
-  buildApp(new App({ context: { stage: 'prod' } }), { stage: 'prod', env: { account: '111111111111', region: 'us-east-1' }, imageDigest: DIGEST, repositoryName: 'r', ...extra });
+  buildApp(new App({ context: { stage: 'prod' } }), { stage: 'prod', env: { account: '111111111111', region: 'us-east-1' }, imageDigest: DIGEST, repositoryName: 'r', gatewayPrefixLists: { s3: 'pl-1', dynamodb: 'pl-2' }, ...extra });
 
 describe('the edge', () => {
   it('prod refuses to synthesise without a certificate or an alarm destination, naming the flag', () => {

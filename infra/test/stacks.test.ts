@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { gatewayPrefixLists } from '../bin/app.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DIGEST, synthApp } from './app-fixture.js';
@@ -84,11 +85,12 @@ describe('service', () => {
     });
   });
 
-  it('never puts the DB password in the plain environment', () => {
+  it('never puts the DB password or the Redis token in the plain environment', () => {
     const td = Object.values(s.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: { Name: string; Environment?: { Name: string }[]; Secrets?: { Name: string }[] }[] } };
     const app = td.Properties.ContainerDefinitions.find((c) => c.Name === 'payments')!;
     expect(app.Environment!.map((e) => e.Name)).not.toContain('DB_PASSWORD');
-    expect(app.Secrets!.map((e) => e.Name)).toEqual(['DB_PASSWORD']);
+    expect(app.Environment!.map((e) => e.Name)).not.toContain('REDIS_AUTH_TOKEN');
+    expect(app.Secrets!.map((e) => e.Name).sort()).toEqual(['DB_PASSWORD', 'REDIS_AUTH_TOKEN']);
   });
 });
 
@@ -99,6 +101,19 @@ describe('observability', () => {
     o.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     expect(Object.keys(o.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(5);
     o.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('data in transit and at the door', () => {
+  it('Redis requires the AUTH token from Secrets Manager (a dynamic reference, never in the template), over TLS; Postgres verify-full', () => {
+    const { stacks } = synthApp('prod');
+    const rg = Object.values(Template.fromStack(stacks.data).findResources('AWS::ElastiCache::ReplicationGroup'))[0] as { Properties: { AuthToken: unknown; TransitEncryptionEnabled: boolean } };
+    expect(rg.Properties.TransitEncryptionEnabled).toBe(true);
+    expect(JSON.stringify(rg.Properties.AuthToken)).toContain('{{resolve:secretsmanager:');
+    const td = Object.values(Template.fromStack(stacks.service).findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: { Name: string; Environment: { Name: string; Value: unknown }[] }[] } };
+    const env = Object.fromEntries(td.Properties.ContainerDefinitions.find((c) => c.Name === 'payments')!.Environment.map((e) => [e.Name, e.Value]));
+    expect([env.DB_SSL, env.DB_SSL_CA_FILE]).toEqual(['verify-full', '/app/certs/rds-global-bundle.pem']);
+    expect(JSON.stringify(env.REDIS_URL)).toContain(`rediss://`);
   });
 });
 
@@ -113,5 +128,26 @@ describe('data-tier alarms reach the alarm topic', () => {
     const dataAlarms = alarms.filter((a) => names.length && (a.Properties.MetricName === 'Deadlocks' || (a.Properties.Metrics ?? []).some((m) => ['Evictions', 'ThrottledRequests'].includes(m.MetricStat?.Metric.MetricName ?? ''))));
     expect(dataAlarms.length).toBeGreaterThanOrEqual(3);
     for (const a of dataAlarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('service egress', () => {
+  it('tasks reach only Aurora, Redis, the interface endpoints (443 in the VPC) and the S3/DynamoDB gateway prefix lists', () => {
+    const svc = Template.fromStack(synthApp('prod').stacks.service);
+    const groups = Object.values(svc.findResources('AWS::EC2::SecurityGroup')) as { Properties: { GroupDescription: string; SecurityGroupEgress?: { CidrIp?: string; DestinationPrefixListId?: string; FromPort?: number }[] } }[];
+    const sg = groups.find((g) => g.Properties.GroupDescription.startsWith('payments tasks'))!;
+    const inline = sg.Properties.SecurityGroupEgress!;
+    expect(inline).toHaveLength(1); // 443 to the VPC CIDR (interface endpoints)
+    expect(inline[0]!.FromPort).toBe(443);
+    expect(JSON.stringify(inline[0]!.CidrIp)).toContain('CidrBlock'); // the VPC's, not 0.0.0.0/0
+    const rules = (Object.values(svc.findResources('AWS::EC2::SecurityGroupEgress')) as { Properties: { GroupId: unknown; FromPort: number; DestinationPrefixListId?: string; DestinationSecurityGroupId?: unknown; CidrIp?: string } }[])
+      .map((r) => r.Properties).filter((r) => JSON.stringify(r.GroupId).includes('ServiceSg')); // the ALB's own rule to the tasks is not theirs
+    expect(rules.filter((r) => r.DestinationPrefixListId).map((r) => [r.DestinationPrefixListId, r.FromPort]).sort()).toEqual([['pl-02cd2c6b', 443], ['pl-63a5400a', 443]]);
+    expect(rules.filter((r) => r.DestinationSecurityGroupId).map((r) => r.FromPort).sort()).toEqual([5432, 6379]);
+    expect(rules.some((r) => r.CidrIp === '0.0.0.0/0')).toBe(false);
+  });
+
+  it('a region without committed prefix lists refuses to synthesise, saying how to add them', () => {
+    expect(() => gatewayPrefixLists(new App(), 'eu-west-3')).toThrow(/cdk.context.json has no "gateway-prefix-lists:region=eu-west-3"[\s\S]*describe-managed-prefix-lists/);
   });
 });

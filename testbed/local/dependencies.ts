@@ -4,6 +4,8 @@ import { APP_DB_ROLE, migrateAt } from '../../service/db/migrate.js';
 
 /** The service's role logs in with this locally (trust auth here; prod reads its own secret). */
 export const APP_DB_PASSWORD_LOCAL = 'local-app-password';
+/** The local Redis requires AUTH, as ElastiCache with an auth token does in AWS. */
+export const REDIS_AUTH_TOKEN_LOCAL = 'local-redis-auth-token';
 import { createSessionsTable, DynaliteProcess } from './dynalite.js';
 import { PostgresProcess } from './postgres.js';
 import { RedisProcess } from './redis.js';
@@ -28,7 +30,7 @@ export class LocalDependencies {
   static async start(opts: { keepDir?: boolean; pgSettings?: Record<string, string | number> } = {}): Promise<LocalDependencies> {
     const runDir = await makeRunDir();
     const postgres = new PostgresProcess({ name: 'postgres', runDir, ...(opts.pgSettings ? { settings: opts.pgSettings } : {}) });
-    const redis = new RedisProcess({ name: 'redis', runDir });
+    const redis = new RedisProcess({ name: 'redis', runDir, password: REDIS_AUTH_TOKEN_LOCAL });
     const dynamo = new DynaliteProcess({ name: 'dynalite', runDir });
     const deps = new LocalDependencies(runDir, postgres, redis, dynamo, opts.keepDir ?? false);
     try {
@@ -48,7 +50,7 @@ export class LocalDependencies {
   serviceEnv(overrides: Record<string, string> = {}): Record<string, string> {
     return {
       DB_HOST: '127.0.0.1', DB_PORT: String(this.postgres.port), DB_NAME: DATABASE_NAME, DB_USER: APP_DB_ROLE,
-      DB_PASSWORD: APP_DB_PASSWORD_LOCAL, REDIS_URL: this.redis.url, DYNAMODB_ENDPOINT: this.dynamo.endpoint,
+      DB_PASSWORD: APP_DB_PASSWORD_LOCAL, REDIS_URL: this.redis.url, REDIS_AUTH_TOKEN: REDIS_AUTH_TOKEN_LOCAL, DYNAMODB_ENDPOINT: this.dynamo.endpoint,
       SESSIONS_TABLE, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       ...overrides,

@@ -11,7 +11,11 @@ import { waitFor } from './wait-for.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
-export interface RedisOptions { name: string; runDir: string; replicaOf?: RedisProcess }
+export interface RedisOptions {
+  name: string; runDir: string; replicaOf?: RedisProcess;
+  /** Redis AUTH, as ElastiCache's auth token: clients (and a replica, to its primary) must present it. */
+  password?: string;
+}
 
 /** redis-server from PATH on a free port; nothing persisted (like ElastiCache without backups). */
 export class RedisProcess implements StartedRedis {
@@ -35,6 +39,7 @@ export class RedisProcess implements StartedRedis {
       // Without it a replica's first sync waits 5 s for more replicas to batch with.
       '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
     if (this.options.replicaOf) args.push('--replicaof', '127.0.0.1', String(this.options.replicaOf.port));
+    if (this.options.password) args.push('--requirepass', this.options.password, '--masterauth', this.options.password);
     this.proc = new ManagedProcess({
       name: this.options.name, command: bin, args, runDir: this.options.runDir,
       logFile: path.join(this.options.runDir, `${this.options.name}.log`),
@@ -51,7 +56,7 @@ export class RedisProcess implements StartedRedis {
   async promote(): Promise<void> { await this.command(['REPLICAOF', 'NO', 'ONE']); }
 
   async command(args: string[]): Promise<unknown> {
-    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: true });
+    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: true, ...(this.options.password ? { password: this.options.password } : {}) });
     try {
       await r.connect();
       return await r.call(args[0]!, ...args.slice(1));
@@ -65,8 +70,9 @@ export class RedisProcess implements StartedRedis {
       const s = net.connect(this.port, '127.0.0.1');
       s.setTimeout(500, () => { s.destroy(); resolve(false); });
       s.on('error', () => resolve(false));
-      s.on('connect', () => s.write('PING\r\n'));
-      s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
+      s.on('connect', () => s.write(`${this.options.password ? `AUTH ${this.options.password}\r\n` : ''}PING\r\n`));
+      let got = '';
+      s.on('data', (d) => { got += d.toString(); if (got.includes('\r\n') && (!this.options.password || got.split('\r\n').length > 2)) { s.destroy(); resolve(got.includes('+PONG')); } });
     });
   }
 
