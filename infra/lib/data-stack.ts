@@ -79,29 +79,8 @@ export class DataStack extends Stack {
     if (!props.protectData) acknowledge(this.cluster, 'AwsSolutions-RDS10', 'Deletion protection is on in prod (protectData); dev stacks are disposable.');
 
     this.cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSg', { vpc: props.vpc, description: 'Redis: from service tasks only', allowAllOutbound: false });
-    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
-      description: 'payments cache (data subnets)', subnetIds: props.vpc.selectSubnets(dataSubnets).subnetIds,
-    });
-    this.cacheAuthSecret = new secretsmanager.Secret(this, 'CacheAuthToken', {
-      description: 'payments cache: Redis AUTH token', encryptionKey: this.key,
-      // ElastiCache tokens: 16-128 printable characters, no @ " / (alphanumeric is safe).
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'token', passwordLength: 64, excludePunctuation: true },
-    });
-    acknowledge(this.cacheAuthSecret, 'AwsSolutions-SMG4', 'ElastiCache token rotation (ROTATE strategy) needs the service to accept two tokens during the switch (not implemented yet).');
-    this.redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
-      // A dynamic reference: the token is resolved by CloudFormation, never written into the template.
-      authToken: this.cacheAuthSecret.secretValueFromJson('token').unsafeUnwrap(),
-      replicationGroupDescription: 'payments cache: primary + replica in the other AZ',
-      engine: 'redis', engineVersion: '7.1', cacheNodeType: props.cacheNodeType,
-      numCacheClusters: CACHE_NODES, automaticFailoverEnabled: true, multiAzEnabled: true,
-      atRestEncryptionEnabled: true, kmsKeyId: this.key.keyId, transitEncryptionEnabled: true,
-      cacheSubnetGroupName: cacheSubnets.ref, securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
-      port: REDIS_PORT, snapshotRetentionLimit: props.protectData ? 7 : 0,
-      // FIS finds the group for its AZ power interruption by this tag (its targets take no ARNs).
-      tags: [{ key: FIS_CACHE_TAG.key, value: FIS_CACHE_TAG.value }],
-    });
-    this.redis.applyRemovalPolicy(removalPolicy);
-    acknowledge(this.redis, 'AwsSolutions-AEC5', 'Default Redis port kept: isolated data subnets, security group admits only the service.');
+    this.cacheAuthSecret = this.cacheToken();
+    this.redis = this.cache(props, dataSubnets, removalPolicy);
 
     // The service's session store: hashed token -> customer, expiring via TTL (and checked by the service).
     this.sessions = new dynamodb.Table(this, 'Sessions', {
@@ -113,5 +92,39 @@ export class DataStack extends Stack {
       deletionProtection: props.protectData,
       removalPolicy,
     });
+  }
+
+  /** Redis AUTH token for ElastiCache and the service, generated into Secrets Manager. */
+  private cacheToken(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'CacheAuthToken', {
+      description: 'payments cache: Redis AUTH token', encryptionKey: this.key,
+      // ElastiCache tokens: 16-128 printable characters, no @ " / (alphanumeric is safe).
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'token', passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(secret, 'AwsSolutions-SMG4', 'ElastiCache token rotation (ROTATE strategy) needs the service to accept two tokens during the switch (not implemented yet).');
+    return secret;
+  }
+
+  /** Redis primary + replica in the other AZ, encrypted at rest and in transit, AUTH required. */
+  private cache(props: DataStackProps, dataSubnets: ec2.SubnetSelection, removalPolicy: RemovalPolicy): elasticache.CfnReplicationGroup {
+    const cacheSubnets = new elasticache.CfnSubnetGroup(this, 'CacheSubnets', {
+      description: 'payments cache (data subnets)', subnetIds: props.vpc.selectSubnets(dataSubnets).subnetIds,
+    });
+    const redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
+      // A dynamic reference: the token is resolved by CloudFormation, never written into the template.
+      authToken: this.cacheAuthSecret.secretValueFromJson('token').unsafeUnwrap(),
+      replicationGroupDescription: 'payments cache: primary + replica in the other AZ',
+      engine: 'redis', engineVersion: '7.1', cacheNodeType: props.cacheNodeType,
+      numCacheClusters: CACHE_NODES, automaticFailoverEnabled: true, multiAzEnabled: true,
+      atRestEncryptionEnabled: true, kmsKeyId: this.key.keyId, transitEncryptionEnabled: true,
+      cacheSubnetGroupName: cacheSubnets.ref, securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
+      port: REDIS_PORT, snapshotRetentionLimit: props.protectData ? 7 : 0,
+      // FIS finds the group for its AZ power interruption by this tag (its targets take no ARNs).
+      tags: [{ key: FIS_CACHE_TAG.key, value: FIS_CACHE_TAG.value }],
+    });
+    redis.applyRemovalPolicy(removalPolicy);
+    acknowledge(redis, 'AwsSolutions-AEC5', 'Default Redis port kept: isolated data subnets, security group admits only the service.');
+
+    return redis;
   }
 }
