@@ -41,11 +41,36 @@ export class RestoreDrill {
     return { target: this.target.wall_iso };
   }
 
-  /** Step 3, after the load: see restoreAndCheck. */
-  restoreAndCheck(history: HistoryRecord[]): Promise<DrillResult> {
+  /** Step 3, after the load: see restoreAndCheck. The restored cluster is left running for step 4. */
+  async restoreAndCheck(history: HistoryRecord[]): Promise<DrillResult> {
     if (!this.backupDir || !this.target) throw new Error('restore drill: no base backup or no target was taken during the run');
-    return restoreAndCheck(this.tb, { backupDir: this.backupDir, backup_ms: this.backup_ms, target: this.target }, history);
+    const { result, restored } = await restoreAndCheck(this.tb, { backupDir: this.backupDir, backup_ms: this.backup_ms, target: this.target }, history);
+    this.restored = restored;
+    return result;
   }
+
+  /**
+   * Step 4: the restored cluster becomes the writer: the writer endpoint points at it (open
+   * connections are cut, the services reconnect), a synchronous standby is rebuilt from it, the
+   * damaged cluster is stopped and kept. Returns the times of each part.
+   */
+  async swapIn(): Promise<{ swap_ms: number; standby_rebuilt_ms: number | null }> {
+    if (!this.restored) throw new Error('restore drill: nothing restored to swap in');
+    const restored = this.restored;
+    this.restored = undefined;
+    return this.tb.adoptRestoredWriter(restored);
+  }
+
+  /** What the checker must find on the new writer for the load before the restore: the history as of the target. */
+  historyBeforeSwap(history: HistoryRecord[]): ClientPaymentRecord[] {
+    if (!this.target) throw new Error('restore drill: no target was marked');
+    return historyAsOf(history, this.target.load_ms);
+  }
+
+  private restored: PostgresProcess | undefined;
+
+  /** A restored cluster never swapped in is stopped here (the testbed only stops what it adopted). */
+  async discard(): Promise<void> { await this.restored?.stop(); this.restored = undefined; }
 }
 
 export interface DrillResult {
@@ -58,9 +83,10 @@ export interface DrillResult {
  * the target, promote, then prove the ledger rules and the history up to the target on it.
  * RTO: restore start to accepting writes. RPO: target time minus the last payment restored.
  */
-async function restoreAndCheck(tb: Testbed, s: { backupDir: string; backup_ms: number; target: { wall_iso: string; load_ms: number } }, history: HistoryRecord[]): Promise<DrillResult> {
+async function restoreAndCheck(tb: Testbed, s: { backupDir: string; backup_ms: number; target: { wall_iso: string; load_ms: number } }, history: HistoryRecord[]): Promise<{ result: DrillResult; restored: PostgresProcess }> {
   await archiveCurrentWal(tb);
-  const restored = new PostgresProcess({ name: 'postgres-restore', runDir: tb.runDir });
+  // In the writer's zone: when it is swapped in, it serves where the old writer did.
+  const restored = new PostgresProcess({ name: 'postgres-restore-a', runDir: tb.runDir });
   const start = performance.now();
   try {
     await restored.initFromBackup(s.backupDir, tb.archiveDir, s.target.wall_iso);
@@ -77,15 +103,16 @@ async function restoreAndCheck(tb: Testbed, s: { backupDir: string; backup_ms: n
       const lastMs = last.rows[0]!.last?.getTime() ?? 0;
       const asOfTarget = historyAsOf(history, s.target.load_ms);
       const check = await checkLedger(pool, asOfTarget);
-      return {
+      return { restored, result: {
         rto_ms, rpo_ms: Math.max(0, Date.parse(s.target.wall_iso.replace(' ', 'T').replace('+00', 'Z')) - lastMs), backup_ms: s.backup_ms, target: s.target.wall_iso,
         payments_restored: Number(last.rows[0]!.n), acknowledged_before_target: asOfTarget.filter((r) => r.status === 201).length, check,
-      };
+      } };
     } finally {
       await pool.end();
     }
-  } finally {
+  } catch (err) {
     await restored.stop();
+    throw err;
   }
 }
 

@@ -144,10 +144,10 @@ export class Testbed {
     try { await createSessionsTable(ddb, this.sessionsTable); } finally { ddb.destroy(); }
   }
 
-  private async startStandby() {
+  private async startStandby(name = 'postgres-b') {
     // A standby whose writer restarted retries the WAL stream every wal_retrieve_retry_interval;
     // 5 s (the default) would hold every synchronous commit that long after a writer crash.
-    this.pgStandby = new PostgresProcess({ name: 'postgres-b', runDir: this.runDir, settings: { wal_retrieve_retry_interval: '500ms' } });
+    this.pgStandby = new PostgresProcess({ name, runDir: this.runDir, settings: { wal_retrieve_retry_interval: '500ms' } });
     this.nodes.push(this.pgStandby);
     await this.pgStandby.initStandbyOf({ port: this.replicationPort }, STANDBY_NAME);
     await this.pgStandby.start();
@@ -313,6 +313,35 @@ export class Testbed {
     }
     return { down_ms, restart_ms, standby_back_ms };
   }
+
+  /**
+   * A restored cluster becomes the writer (the restore drill's last step, as swapping Aurora's
+   * cluster endpoint): the writer endpoint and the replication link point at it, open connections
+   * are cut (the services reconnect), the damaged writer and its standby stop (their data stays in
+   * the run dir as evidence), and a new standby is built from the restored cluster.
+   */
+  async adoptRestoredWriter(restored: PostgresProcess): Promise<{ swap_ms: number; standby_rebuilt_ms: number | null }> {
+    const start = performance.now();
+    this.nodes.push(restored);
+    const old = { writer: this.pgPrimary, standby: this.pgStandby };
+    const target = { host: '127.0.0.1', port: restored.port };
+    await Promise.all([...AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)), this.proxy.repoint(REPLICATION_PROXY, target)]);
+    [this.pgPrimary, this.pgStandby] = [restored, undefined];
+    const swap_ms = Math.round(performance.now() - start);
+    this.log.add('writer_swapped', { node: restored.name, swap_ms });
+    await Promise.allSettled([old.standby?.stop(), old.writer instanceof PostgresProcess ? old.writer.stop() : undefined]);
+    if (this.topology.replication === 'none') return { swap_ms, standby_rebuilt_ms: null };
+    // The restore's recovery settings live on in its configuration: a standby copied from it
+    // would replay to the same (past) target and promote itself. It was.
+    for (const setting of ['restore_command', 'recovery_target_time', 'recovery_target_action']) await this.sql(restored, `alter system reset ${setting}`);
+    await this.sql(restored, 'select pg_reload_conf()');
+    await this.startStandby(`postgres-b${++this.standbyGeneration}`);
+    const standby_rebuilt_ms = Math.round(performance.now() - start);
+    this.log.add('standby_rebuilt', { after_swap_ms: standby_rebuilt_ms });
+    return { swap_ms, standby_rebuilt_ms };
+  }
+
+  private standbyGeneration = 1;
 
   /** ElastiCache failover: promote the replica and repoint the primary endpoint. */
   async failoverCache(): Promise<{ total_ms: number }> {

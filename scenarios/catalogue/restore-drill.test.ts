@@ -30,6 +30,15 @@ describe('restore drill', () => {
     expect(d.rpo_ms).toBeLessThan(5 * 60_000);
     expect(d.payments_restored).toBeGreaterThan(0);
     expect(d.payments_restored).toBeLessThan(r.invariants!.stats.payments_in_db); // stopped at the target
+    // The runbook's end: the restored cluster is the writer, a standby streams from it, payments go on.
+    expect(d.swap).toBeDefined();
+    expect(d.swap!.check.ok).toBe(true);
+    expect(d.swap!.standby_rebuilt_ms).toBeGreaterThan(d.swap!.swap_ms);
+    expect(d.swap!.continued.sent).toBeGreaterThan(1_000);
+    expect(d.swap!.continued.error_rate).toBeLessThan(0.01);
+    expect(d.swap!.check.stats.acknowledged).toBeGreaterThan(d.acknowledged_before_target); // the new payments are in it
+    expect(r.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['restore_promoted', 'writer_swapped', 'standby_rebuilt']));
+    expect(r.checks.filter((c) => c.group === 'restore_drill').map((c) => c.pass)).toEqual([true, true, true]);
   }, 180_000);
 
   it('the as-of-target history makes the checker fail when the cluster holds payments sent after the target', async () => {

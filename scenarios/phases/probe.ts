@@ -4,7 +4,7 @@ import type { Testbed } from '../../testbed/testbed.js';
 import type { Scenario } from '../scenario.js';
 
 // Sequence numbers (and so idempotency keys) of each probe, apart from the main load's.
-export const SEQ_OFFSET = { before: 1e9, after: 1.1e9, knee_search: 1.2e9 } as const;
+export const SEQ_OFFSET = { before: 1e9, after: 1.1e9, knee_search: 1.2e9, after_restore: 1.3e9 } as const;
 
 /** Chaos Toolkit's steady-state hypothesis: a short probe (1 s unmeasured) judged by its own gates. */
 export async function probe(tb: Testbed, s: Scenario, next: (seq: number) => LoadRequest, phase: 'before' | 'after', say: (l: string) => void): Promise<{ gates: GateResult[]; history: HistoryRecord[] }> {

@@ -4,6 +4,9 @@ import { formatViolations, type CheckReport } from '../../chaos/history-checker.
 import type { StepResult } from '../../chaos/timeline.js';
 import type { GateResult } from '../../loadtests/gates.js';
 
+/** The services reconnect to the swapped-in writer on their own: a few failures at the switch, no more. */
+const SWAP_ERROR_RATE_MAX = 0.01;
+
 export interface Check {
   /** JUnit classname suffix: gates, steady_state_before, timeline, invariants, restore_drill, run. */
   group: string;
@@ -22,7 +25,7 @@ export interface Judged {
   invariants?: CheckReport;
   /** The scenario expects the checker to report violations (a demonstration of detection). */
   expect_violations?: boolean;
-  restore_drill?: { check: CheckReport };
+  restore_drill?: { check: CheckReport; swap?: { check: CheckReport; continued: { error_rate: number } } };
   error?: string;
   interrupted?: string;
 }
@@ -41,6 +44,12 @@ export function checksOf(j: Judged): Check[] {
   if (j.restore_drill) {
     const c = j.restore_drill.check;
     checks.push({ group: 'restore_drill', name: 'ledger rules 1-5 on the restored cluster', pass: c.ok, ...(c.ok ? {} : { reason: `restored cluster: ${formatViolations(c)}` }) });
+    const swap = j.restore_drill.swap;
+    if (swap) {
+      checks.push({ group: 'restore_drill', name: 'ledger on the restored cluster as the writer, after more payments', pass: swap.check.ok, ...(swap.check.ok ? {} : { reason: `restored cluster as the writer: ${formatViolations(swap.check)}` }) });
+      const ok = swap.continued.error_rate < SWAP_ERROR_RATE_MAX;
+      checks.push({ group: 'restore_drill', name: `payments against the restored writer: errors < ${SWAP_ERROR_RATE_MAX * 100}%`, pass: ok, ...(ok ? {} : { reason: `payments against the restored writer failed: error rate ${swap.continued.error_rate}` }) });
+    }
   }
   if (j.error) checks.push({ group: 'run', name: 'run', pass: false, reason: `run failed: ${j.error}`, kind: 'error' });
   if (j.interrupted) checks.push({ group: 'run', name: 'run', pass: false, reason: j.interrupted, kind: 'error' });

@@ -8,6 +8,7 @@ import type { WindowStats } from '../../loadtests/open-model.js';
 import type { TestbedEvent } from '../../testbed/event-log.js';
 import type { ServerView } from '../../testbed/metrics-scraper.js';
 import type { Check } from './checks.js';
+import type { SwapResult } from '../phases/restore-swap.js';
 
 /** report.json: everything a person or a machine needs to judge one scenario run. */
 export interface RunReport {
@@ -45,7 +46,11 @@ export interface RunReport {
   windows: WindowStats[];
   /** The server's view on the same clock: each task's /metrics every second, summed over tasks. */
   server?: ServerView;
-  restore_drill?: { rto_ms: number; rpo_ms: number; backup_ms: number; target: string; payments_restored: number; acknowledged_before_target: number; check: CheckReport };
+  restore_drill?: {
+    rto_ms: number; rpo_ms: number; backup_ms: number; target: string; payments_restored: number; acknowledged_before_target: number; check: CheckReport;
+    /** The restored cluster swapped in as the writer, payments continued, the ledger checked on it. */
+    swap?: SwapResult;
+  };
   overload?: OverloadResult;
   capacity?: { knee_rate_per_s: number; broke_at_rate_per_s: number | null; stages: { rate_per_s: number; worst_p99_ms: number; error_rate: number; ok: boolean }[] };
   runbook?: { path: string; steps: { step: string; took_ms: number }[] };
