@@ -56,11 +56,16 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
     await tb.failoverDatabase();
     m.db_failover_ms = since();
   }
-  if (cacheInZone) {
+  if (cacheInZone && tb.hasCacheReplica()) {
     await tb.removeToxic('cache', other, BLACKHOLE);
     await tb.failoverCache();
     m.cache_failover_ms = since();
+  } else if (cacheInZone) {
+    // No replica to promote (a zone loss took it, nobody rebuilt it): the service reads from
+    // Postgres until the zone returns, as in redis-down.
+    tb.log.add('cache_lost', { az, reason: 'no replica' });
   }
+  const cacheLost = cacheInZone && m.cache_failover_ms === undefined;
   // ECS restores the desired count: the zone refuses, so replacements land in the other zone.
   for (const _v of victims) {
     try { await tb.startInstance(az); } catch {
@@ -77,6 +82,8 @@ export async function azPowerInterruption(tb: Testbed, az: Az, duration_s: numbe
   frozen.retire();
   tb.refuseCapacity(az, false);
   await Promise.all(ENDPOINTS.map((e) => tb.removeToxic(e, az, BLACKHOLE)));
+  if (writerInZone) await tb.removeReplicationToxic(BLACKHOLE); // the next fault may cut this link again
+  if (cacheLost) await tb.removeToxic('cache', other, BLACKHOLE); // the node is dead now: refused, not hanging
   tb.log.add('fault_end', { fault: 'az_power_interruption', ...m });
   return m;
 }

@@ -30,6 +30,8 @@ export const faultActionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('replication_lag'), latency_ms: z.number().int().min(0).max(600_000) }),
   /** The writer's host crashes and the writer restarts in place after down_s (no failover): crash recovery. */
   z.strictObject({ kind: z.literal('writer_crash'), down_s: z.number().min(0).max(600).default(0) }),
+  /** Fail back after a zone returns: standby, cache replica and tasks rebuilt in the zone. */
+  z.strictObject({ kind: z.literal('restore_redundancy'), az, within_s: z.number().gt(0).max(DURATION_S_MAX).optional() }),
   /** FIS "AZ Availability: Power Interruption", compressed: see chaos/az-power-interruption.ts. */
   z.strictObject({ kind: z.literal('az_power_interruption'), az, duration_s: z.number().int().min(1).max(DURATION_S_MAX) }),
 ]);

@@ -56,6 +56,12 @@ async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineO
       return undefined;
     case 'failover_db': return { ...(await tb.failoverDatabase()) };
     case 'writer_crash': return { ...(await tb.crashWriterInPlace(a.down_s * 1000)) };
+    case 'restore_redundancy': {
+      const r = await tb.restoreRedundancy(a.az);
+      // The objective is part of the step: redundancy late is a failed step, with the time it took.
+      if (a.within_s !== undefined && r.tasks_ms > a.within_s * 1000) throw new Error(`redundancy in AZ ${a.az} restored after ${r.tasks_ms} ms, beyond the ${a.within_s} s objective`);
+      return { ...r };
+    }
     case 'failover_cache': return { ...(await tb.failoverCache()) };
     case 'restart_cache': return { ...(await tb.restartCache()) };
     case 'rolling_restart': {

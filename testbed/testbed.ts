@@ -118,7 +118,7 @@ export class Testbed {
       this.alb.start(),
     ]);
     // Replication crosses AZs too: the standby streams through a proxy, so lag can be injected.
-    this.replicationPort = (await this.proxy.create(REPLICATION_PROXY, { host: this.pgPrimary.host, port: this.pgPrimary.port })).listen_port;
+    this.replicationPort = (await this.proxy.create(this.replicationProxy, { host: this.pgPrimary.host, port: this.pgPrimary.port })).listen_port;
     const standby = t.replication === 'none' ? undefined : this.startStandby();
     const replica = t.redis_replica ? this.startRedisReplica() : undefined;
     await Promise.all([standby, replica]);
@@ -177,6 +177,10 @@ export class Testbed {
 
   private proxyPorts = new Map<string, number>();
   private replicationPort = 0;
+  /** The link the current standby streams through (replication@<its zone>): where lag and partitions are injected. */
+  private replicationProxy = REPLICATION_PROXY;
+  /** Writers retired by a zone's power loss: their disks survive (the last copy when no standby is left). */
+  private readonly retiredWriters: PostgresProcess[] = [];
 
   private port(endpoint: Endpoint, az: Az): number {
     const p = this.proxyPorts.get(proxyName(endpoint, az));
@@ -256,8 +260,13 @@ export class Testbed {
 
   /** A toxic on the WAL stream from the writer to the standby in AZ b (replication lag, a zone's partition). */
   async addReplicationToxic(toxic: Toxic, name: string) {
-    await this.proxy.addToxic(REPLICATION_PROXY, toxic, { name });
-    this.log.add('toxic_added', { proxy: REPLICATION_PROXY, toxic, name });
+    await this.proxy.addToxic(this.replicationProxy, toxic, { name });
+    this.log.add('toxic_added', { proxy: this.replicationProxy, toxic, name });
+  }
+
+  async removeReplicationToxic(name: string) {
+    await this.proxy.removeToxic(this.replicationProxy, name);
+    this.log.add('toxic_removed', { proxy: this.replicationProxy, name });
   }
 
   async removeToxic(endpoint: Endpoint, clientAz: Az, name?: string) {
@@ -272,7 +281,8 @@ export class Testbed {
 
   /** Aurora failover: promote the standby in AZ b and point the writer endpoint at it. */
   async failoverDatabase(): Promise<{ promote_ms: number; total_ms: number }> {
-    if (!this.pgStandby) throw new Error('no standby: topology.replication is "none"');
+    if (!this.pgStandby && this.retiredWriters.length > 0) return this.failoverToRetiredWriter();
+    if (!this.pgStandby) throw new Error('no standby to fail over to (topology.replication is "none", or a zone loss took it and it was not rebuilt)');
     const start = performance.now();
     this.log.add('db_failover_begin');
     await this.pgStandby.promote();
@@ -325,7 +335,7 @@ export class Testbed {
     this.nodes.push(restored);
     const old = { writer: this.pgPrimary, standby: this.pgStandby };
     const target = { host: '127.0.0.1', port: restored.port };
-    await Promise.all([...AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)), this.proxy.repoint(REPLICATION_PROXY, target)]);
+    await Promise.all([...AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)), this.proxy.repoint(this.replicationProxy, target)]);
     [this.pgPrimary, this.pgStandby] = [restored, undefined];
     const swap_ms = Math.round(performance.now() - start);
     this.log.add('writer_swapped', { node: restored.name, swap_ms });
@@ -342,6 +352,68 @@ export class Testbed {
   }
 
   private standbyGeneration = 1;
+
+  /**
+   * No standby left: what an operator has is the writer a zone's power loss retired, restarted
+   * from its own disk. It knows nothing acknowledged after it was left behind (the history
+   * checker reports those payments lost).
+   */
+  private async failoverToRetiredWriter(): Promise<{ promote_ms: number; total_ms: number }> {
+    const start = performance.now();
+    const stale = this.retiredWriters.pop()!;
+    this.log.add('db_failover_to_stale_copy', { node: stale.name });
+    await stale.start();
+    await this.sql(stale, 'alter system reset synchronous_standby_names'); // its standby is long gone
+    await this.sql(stale, 'select pg_reload_conf()');
+    const promote_ms = Math.round(performance.now() - start);
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), { host: '127.0.0.1', port: stale.port })));
+    this.pgPrimary = stale;
+    const total_ms = Math.round(performance.now() - start);
+    this.log.add('db_failover_end', { promote_ms, total_ms, stale: true });
+    return { promote_ms, total_ms };
+  }
+
+  /**
+   * Fail back after a zone returns: a synchronous standby in `az` from a fresh base backup of the
+   * current writer (the old writer's timeline forked at the failover), a cache replica there, and
+   * the zone's tasks back (then the surplus elsewhere stops). Returns when each part was ready.
+   */
+  async restoreRedundancy(az: Az): Promise<{ standby_ms: number | null; replica_ms: number | null; tasks_ms: number }> {
+    const start = performance.now();
+    const since = () => Math.round(performance.now() - start);
+    let standby_ms: number | null = null, replica_ms: number | null = null;
+    const generation = ++this.standbyGeneration;
+    if (!this.pgStandby && this.topology.replication !== 'none') {
+      this.replicationProxy = `replication@${az}`;
+      const upstream = { host: '127.0.0.1', port: this.pgPrimary.port };
+      const existing = (await this.proxy.list()).find((p) => p.name === this.replicationProxy);
+      this.replicationPort = existing ? (await this.proxy.repoint(this.replicationProxy, upstream)).listen_port : (await this.proxy.create(this.replicationProxy, upstream)).listen_port;
+      await this.startStandby(`postgres-${generation}-${az}`);
+      standby_ms = since();
+    }
+    if (!this.redisReplica && this.topology.redis_replica && this.redisPrimary instanceof RedisProcess) {
+      this.redisReplica = new RedisProcess({ name: `redis-${generation}-${az}`, runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL });
+      this.nodes.push(this.redisReplica);
+      await this.redisReplica.start();
+      replica_ms = since();
+    }
+    await this.rebalanceTasks(az);
+    const tasks_ms = since();
+    this.log.add('redundancy_restored', { az, standby_ms, replica_ms, tasks_ms });
+    return { standby_ms, replica_ms, tasks_ms };
+  }
+
+  /** ECS rebalancing: the zone gets its tasks back first (minimum healthy 100%), then the surplus stops. */
+  private async rebalanceTasks(az: Az) {
+    const want = this.topology.instances_per_az;
+    const running = (z: Az) => this.listInstances().filter((i) => i.az === z && i.running);
+    for (let n = running(az).length; n < want; n++) await this.startInstance(az);
+    for (const other of AZS.filter((z) => z !== az)) {
+      for (const extra of running(other).slice(want)) await this.stopInstance(extra.id);
+    }
+  }
+
+  hasCacheReplica(): boolean { return this.redisReplica !== undefined; }
 
   /** ElastiCache failover: promote the replica and repoint the primary endpoint. */
   async failoverCache(): Promise<{ total_ms: number }> {
@@ -367,11 +439,12 @@ export class Testbed {
    */
   freezeDataNodes(az: Az): { retire(): void } {
     const zones = this.dataNodeZones();
+    const writer = zones.writer === az && this.pgPrimary instanceof PostgresProcess ? this.pgPrimary : undefined;
     const frozen = [zones.writer === az ? this.pgPrimary.process : undefined, zones.cache === az ? this.redisPrimary.process : undefined]
       .filter((p): p is NonNullable<typeof p> => p !== undefined);
     for (const p of frozen) p.signal('SIGSTOP');
     this.log.add('data_nodes_frozen', { az, count: frozen.length });
-    return { retire: () => { for (const p of frozen) p.signal('SIGKILL'); } };
+    return { retire: () => { for (const p of frozen) p.signal('SIGKILL'); if (writer) this.retiredWriters.push(writer); } };
   }
 
   albTargets() { return this.alb.targets(); }

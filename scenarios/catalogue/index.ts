@@ -1,4 +1,5 @@
 import { azLoss, azLossAsync } from './az-loss.js';
+import { azLossFailback, azLossNoRebuild } from './az-loss-failback.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
 import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from './dependency-faults.js';
 import { restoreDrill } from './restore-drill.js';
@@ -13,7 +14,7 @@ import { writerCrash } from './writer-crash.js';
 
 export const catalogue: Scenario[] = [
   smoke, baseline1kTps, azLoss, cacheStampede, overload,
-  azLossAsync, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill, writerCrash,
+  azLossAsync, azLossFailback, azLossNoRebuild, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill, writerCrash,
   mixedReadWrite, capacity, gateSelfTestSlowDb,
 ];
 
