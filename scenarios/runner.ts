@@ -17,7 +17,8 @@ import { checksOf, reasonsOf } from './report/checks.js';
 import { toHtml } from './report/html.js';
 import { toJUnit } from './report/junit.js';
 import type { RunReport, Verdict } from './report/run-report.js';
-import { validateScenario, type Scenario } from './scenario.js';
+import type { Scenario } from './scenario.js';
+import { validateScenario } from './scenario-schema.js';
 
 export interface RunOptions {
   outDir: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { catalogue } from './catalogue/index.js';
 import { loadScenarioFile, parseScenario, scenarioToText, ScenarioFileError } from './scenario-file.js';
-import { scenarioSchema } from './scenario-schema.js';
+import { scenarioSchema, validateScenario } from './scenario-schema.js';
 import { gatesFromK6, k6FromGate } from './k6-thresholds.js';
 
 const problemsOf = (text: string, format: 'yaml' | 'json' = 'yaml'): string[] => {
@@ -57,6 +57,13 @@ describe('scenario files', () => {
     expect(problemsOf(`${MINIMAL}topology: { instances_per_az: 9 }`)[0]).toMatch(/^topology\.instances_per_az: Too big/);
     expect(problemsOf('name: [unclosed')[0]).toMatch(/^not valid YAML: /);
     expect(problemsOf('{"name": "x"', 'json')[0]).toMatch(/^not valid JSON: /);
+  });
+
+  it('a scenario written in TypeScript meets the same rules (the runner validates it before booting)', () => {
+    const smoke = catalogue.find((x) => x.name === 'smoke')!;
+    expect(() => validateScenario(smoke)).not.toThrow();
+    expect(() => validateScenario({ ...smoke, load: { ...smoke.load, warmup_s: 99 } })).toThrow("scenario smoke: load.warmup_s: must be less than the load's 12 s");
+    expect(() => validateScenario({ ...smoke, name: 'Smoke Test' })).toThrow(/scenario Smoke Test: name: kebab-case/);
   });
 
   it('refuses a file that judges nothing', () => {

@@ -93,3 +93,9 @@ export const scenarioSchema = z.strictObject({
 }).transform(({ schema: _schema, thresholds, ...s }): Scenario => ({ ...s, gates: [...s.gates, ...(thresholds ?? [])] }));
 
 export type ScenarioFile = z.input<typeof scenarioSchema>;
+
+/** The same rules for a scenario written in TypeScript as for one read from a file; throws naming each field. */
+export function validateScenario(s: Scenario): void {
+  const parsed = scenarioSchema.safeParse(s);
+  if (!parsed.success) throw new Error(`scenario ${s.name}: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+}

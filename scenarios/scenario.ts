@@ -60,13 +60,3 @@ export interface Scenario {
   /** Set when the scenario expects the checker to find violations (a demonstration of detection). */
   expect_violations?: boolean;
 }
-
-export function validateScenario(s: Scenario): void {
-  if (!/^[a-z0-9-]{1,64}$/.test(s.name)) throw new Error(`scenario name ${s.name} must be kebab-case`);
-  const total = s.load.stages.reduce((t, st) => t + st.duration_s, 0);
-  if (!(s.load.warmup_s >= 0 && s.load.warmup_s < total)) throw new Error(`${s.name}: warmup_s must be in [0, ${total})`);
-  for (const step of s.timeline ?? []) {
-    if (!(step.at_s >= 0 && step.at_s <= total)) throw new Error(`${s.name}: timeline step ${step.action.kind} at ${step.at_s}s is outside the ${total}s load`);
-  }
-  if (s.gates.length === 0 && s.invariants.length === 0) throw new Error(`${s.name}: a scenario must judge something (gates or invariants)`);
-}
