@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Testbed } from '../testbed/testbed.js';
 
 /** What a client knows about one payment request it made (the load generator's history row). */
 export interface ClientPaymentRecord {
@@ -25,6 +26,12 @@ const EXAMPLES_MAX = 5;
 const SEED_KEY_PREFIX = 'seed-';
 
 interface DbPayment { id: string; customer_id: string; idempotency_key: string; source_account_id: string; destination_account_id: string; amount_minor: string }
+
+/** checkLedger on the testbed's current writer, over a pool of its own (closed after). */
+export async function checkLedgerOnWriter(tb: Testbed, history: ClientPaymentRecord[]): Promise<CheckReport> {
+  const pool = tb.writerPool();
+  try { return await checkLedger(pool, history); } finally { await pool.end(); }
+}
 
 /**
  * Proves the ledger rules (design.md section 2) against the final database state and the client

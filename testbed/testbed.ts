@@ -25,7 +25,7 @@ const STANDBY_NAME = 'standby_b';
 // The standby's WAL receiver retries every wal_retrieve_retry_interval (5 s by default).
 const STANDBY_BACK_WAIT_MS = 30_000;
 /** The WAL stream from the writer in AZ a to the standby in AZ b. */
-export const REPLICATION_PROXY = 'replication@b';
+const REPLICATION_PROXY = 'replication@b';
 
 export interface InstanceInfo { id: string; az: Az; url: string; pid: number | undefined; running: boolean }
 
@@ -153,8 +153,7 @@ export class Testbed {
     await this.pgStandby.start();
     if (this.topology.replication === 'synchronous') {
       // Only now: with no standby connected, synchronous commits would wait forever.
-      await this.sql(this.pgPrimary, `alter system set synchronous_standby_names = '${STANDBY_NAME}'`);
-      await this.sql(this.pgPrimary, 'select pg_reload_conf()');
+      await this.alterSystem(this.pgPrimary, [`set synchronous_standby_names = '${STANDBY_NAME}'`]);
     }
     this.log.add('postgres_standby_streaming', { mode: this.topology.replication });
   }
@@ -288,7 +287,7 @@ export class Testbed {
     await this.pgStandby.promote();
     const promote_ms = Math.round(performance.now() - start);
     const target = { host: '127.0.0.1', port: this.pgStandby.port };
-    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)));
+    await this.repointEndpoint('writer', target);
     [this.pgPrimary, this.pgStandby] = [this.pgStandby, undefined];
     const total_ms = Math.round(performance.now() - start);
     this.log.add('db_failover_end', { promote_ms, total_ms });
@@ -335,7 +334,7 @@ export class Testbed {
     this.nodes.push(restored);
     const old = { writer: this.pgPrimary, standby: this.pgStandby };
     const target = { host: '127.0.0.1', port: restored.port };
-    await Promise.all([...AZS.map((az) => this.proxy.repoint(proxyName('writer', az), target)), this.proxy.repoint(this.replicationProxy, target)]);
+    await Promise.all([this.repointEndpoint('writer', target), this.proxy.repoint(this.replicationProxy, target)]);
     [this.pgPrimary, this.pgStandby] = [restored, undefined];
     const swap_ms = Math.round(performance.now() - start);
     this.log.add('writer_swapped', { node: restored.name, swap_ms });
@@ -343,9 +342,8 @@ export class Testbed {
     if (this.topology.replication === 'none') return { swap_ms, standby_rebuilt_ms: null };
     // The restore's recovery settings live on in its configuration: a standby copied from it
     // would replay to the same (past) target and promote itself. It was.
-    for (const setting of ['restore_command', 'recovery_target_time', 'recovery_target_action']) await this.sql(restored, `alter system reset ${setting}`);
-    await this.sql(restored, 'select pg_reload_conf()');
-    await this.startStandby(`postgres-b${++this.standbyGeneration}`);
+    await this.alterSystem(restored, ['reset restore_command', 'reset recovery_target_time', 'reset recovery_target_action']);
+    await this.startStandby(`postgres-${++this.standbyGeneration}-b`);
     const standby_rebuilt_ms = Math.round(performance.now() - start);
     this.log.add('standby_rebuilt', { after_swap_ms: standby_rebuilt_ms });
     return { swap_ms, standby_rebuilt_ms };
@@ -363,10 +361,9 @@ export class Testbed {
     const stale = this.retiredWriters.pop()!;
     this.log.add('db_failover_to_stale_copy', { node: stale.name });
     await stale.start();
-    await this.sql(stale, 'alter system reset synchronous_standby_names'); // its standby is long gone
-    await this.sql(stale, 'select pg_reload_conf()');
+    await this.alterSystem(stale, ['reset synchronous_standby_names']); // its standby is long gone
     const promote_ms = Math.round(performance.now() - start);
-    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('writer', az), { host: '127.0.0.1', port: stale.port })));
+    await this.repointEndpoint('writer', { host: '127.0.0.1', port: stale.port });
     this.pgPrimary = stale;
     const total_ms = Math.round(performance.now() - start);
     this.log.add('db_failover_end', { promote_ms, total_ms, stale: true });
@@ -421,7 +418,7 @@ export class Testbed {
     const start = performance.now();
     await this.redisReplica.promote();
     const target = { host: '127.0.0.1', port: this.redisReplica.port };
-    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName('cache', az), target)));
+    await this.repointEndpoint('cache', target);
     [this.redisPrimary, this.redisReplica] = [this.redisReplica, undefined];
     const total_ms = Math.round(performance.now() - start);
     this.log.add('cache_failover', { total_ms });
@@ -528,6 +525,17 @@ export class Testbed {
     const inst = this.instances.get(id);
     if (!inst) throw new Error(`no instance ${id}; have ${[...this.instances.keys()].join(', ')}`);
     return inst;
+  }
+
+  /** An endpoint (Aurora's cluster endpoint, ElastiCache's primary) now leads to `target` from every zone; open connections are cut. */
+  private async repointEndpoint(endpoint: Endpoint, target: { host: string; port: number }) {
+    await Promise.all(AZS.map((az) => this.proxy.repoint(proxyName(endpoint, az), target)));
+  }
+
+  /** ALTER SYSTEM statements (without the prefix), then a reload so they apply. */
+  private async alterSystem(server: { connectionConfig(): pg.ClientConfig }, statements: string[]) {
+    for (const st of statements) await this.sql(server, `alter system ${st}`);
+    await this.sql(server, 'select pg_reload_conf()');
   }
 
   private async sql(server: { connectionConfig(): pg.ClientConfig }, text: string) {

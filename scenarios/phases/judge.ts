@@ -2,7 +2,8 @@ import { compareToBaseline, evaluateGates, holds, type Baseline, type GateResult
 import type { LoadResult } from '../../loadtests/open-model.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { judgeOverload, type OverloadResult } from '../overload.js';
-import { recoveryFrom } from '../recovery.js';
+import { recoveryFrom, type Recovery } from '../recovery.js';
+import type { StepResult } from '../../chaos/timeline.js';
 import type { RunReport } from '../report/run-report.js';
 import type { Scenario } from '../scenario.js';
 import type { Loaded } from './load.js';
@@ -23,12 +24,11 @@ export async function gate(tb: Testbed, s: Scenario, l: Loaded, baseline?: { bas
   }
   g.gates.push(...(await serviceMetricGates(tb, s, l)));
   if (baseline) g.gates.push(...compareToBaseline(g.gates, baseline.baseline, baseline.regression_pct));
-  const firstFault = l.timeline.find((t) => !t.skipped);
-  if (firstFault) {
-    const rec = recoveryFrom(l.load.windows, firstFault.started_ms / 1000, P99_RECOVERY_THRESHOLD_MS);
+  const recoveries = recoveryByFault(l);
+  if (recoveries.length) {
     const measures = Object.fromEntries(l.timeline.flatMap((t) => Object.entries(t.measures ?? {}).filter(([, v]) => typeof v === 'number'))) as Record<string, number>;
-    g.recovery = { ...measures, ...rec };
-    if (s.recovery_within_s !== undefined) g.gates.push(...recoveryGates(l, s.recovery_within_s));
+    g.recovery = { ...measures, ...recoveries[0]!.recovery };
+    if (s.recovery_within_s !== undefined) g.gates.push(...recoveryGates(recoveries, s.recovery_within_s));
   }
   if (s.analysis === 'knee') g.capacity = capacityOf(l.load, s);
   return g;
@@ -37,17 +37,28 @@ export async function gate(tb: Testbed, s: Scenario, l: Loaded, baseline?: { bas
 /** Faults the service must recover from; each is judged until the next one starts. */
 const RECOVERY_STEP_KINDS = new Set(['az_power_interruption', 'writer_crash', 'failover_db', 'failover_cache', 'kill_instances', 'kill_one_instance']);
 
-/** One p99-recovery gate per fault (the first fault of a scenario without such steps, as before). */
-function recoveryGates(l: Loaded, within_s: number): GateResult[] {
+/**
+ * Recovery after each fault the service must recover from (the first step, when a scenario has
+ * none of those kinds), each judged only until the next one starts: the report's recovery and the
+ * gates read the same figures.
+ */
+function recoveryByFault(l: Loaded): { step: StepResult; recovery: Recovery }[] {
   const steps = l.timeline.filter((t) => !t.skipped);
   const faults = steps.filter((t) => RECOVERY_STEP_KINDS.has(t.kind));
   const judged = faults.length ? faults : steps.slice(0, 1);
-  return judged.map((f, i) => {
+  return judged.map((step, i) => {
     const next = judged[i + 1];
     // Up to the second before the next fault: requests sent then were still in flight when it hit.
     const windows = next ? l.load.windows.filter((w) => w.t_s < Math.floor(next.started_ms / 1000) - 1) : l.load.windows;
-    const measured = recoveryFrom(windows, f.started_ms / 1000, P99_RECOVERY_THRESHOLD_MS).p99_recovered_after_s ?? Number.NaN;
-    const which = judged.length > 1 ? ` (${f.label ?? f.kind})` : '';
+    return { step, recovery: recoveryFrom(windows, step.started_ms / 1000, P99_RECOVERY_THRESHOLD_MS) };
+  });
+}
+
+/** One p99-recovery gate per fault. */
+function recoveryGates(recoveries: { step: StepResult; recovery: Recovery }[], within_s: number): GateResult[] {
+  return recoveries.map(({ step, recovery }) => {
+    const measured = recovery.p99_recovered_after_s ?? Number.NaN;
+    const which = recoveries.length > 1 ? ` (${step.label ?? step.kind})` : '';
     return { name: `p99 recovered within ${within_s} s of the fault${which}`, metric: 'p99_recovered_after_s', op: '<=' as const, threshold: within_s, measured, pass: holds(measured, '<=', within_s) };
   });
 }

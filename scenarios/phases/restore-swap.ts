@@ -1,4 +1,4 @@
-import { checkLedger, formatViolations, type CheckReport } from '../../chaos/history-checker.js';
+import { checkLedgerOnWriter, formatViolations, type CheckReport } from '../../chaos/history-checker.js';
 import type { DrillResult, RestoreDrill } from '../../chaos/restore-drill.js';
 import { runOpenModel, type HistoryRecord, type LoadRequest } from '../../loadtests/open-model.js';
 import type { Testbed } from '../../testbed/testbed.js';
@@ -32,9 +32,7 @@ export async function restoreSwapAndContinue(c: { tb: Testbed; s: Scenario; next
     const rate = 'rate_per_s' in last ? last.rate_per_s : last.to_rate_per_s;
     say(`[${s.name}] restore drill: restored cluster is the writer (swap ${swap_ms} ms, standby rebuilt after ${standby_rebuilt_ms} ms); ${RESTORE_CONTINUE_S} s of payments at ${rate}/s against it`);
     const cont = await runOpenModel({ target: tb.url, stages: [{ duration_s: RESTORE_CONTINUE_S, rate_per_s: rate }], next: (i) => c.next(SEQ_OFFSET.after_restore + i) });
-    const pool = tb.writerPool();
-    let check: CheckReport;
-    try { check = await checkLedger(pool, [...drill.historyBeforeSwap(loadHistory), ...cont.history]); } finally { await pool.end(); }
+    const check = await checkLedgerOnWriter(tb, [...drill.historyBeforeSwap(loadHistory), ...cont.history]);
     say(`[${s.name}] restore drill: on the new writer after ${cont.sent} more payments (${cont.errors} errors${cont.errors ? `: ${JSON.stringify(cont.code_counts)}` : ''}): ${formatViolations(check)}`);
     return { ...d, swap: { swap_ms, standby_rebuilt_ms, continued: { sent: cont.sent, errors: cont.errors, error_rate: cont.error_rate, p99_ms: cont.latency.p99_ms, status_counts: cont.status_counts, code_counts: cont.code_counts }, check } };
   } finally {

@@ -1,4 +1,4 @@
-import { checkLedger, formatViolations, type CheckReport } from '../../chaos/history-checker.js';
+import { checkLedgerOnWriter, formatViolations, type CheckReport } from '../../chaos/history-checker.js';
 import type { RestoreDrill } from '../../chaos/restore-drill.js';
 import type { GateResult } from '../../loadtests/gates.js';
 import type { HistoryRecord, LoadRequest } from '../../loadtests/open-model.js';
@@ -22,8 +22,7 @@ export async function verify(c: VerifyContext, loadHistory: HistoryRecord[], pro
     all.push(...after.history);
   }
   if (s.invariants.includes('ledger')) {
-    const pool = tb.writerPool();
-    try { v.invariants = await checkLedger(pool, all); } finally { await pool.end(); }
+    v.invariants = await checkLedgerOnWriter(tb, all);
     say(`[${s.name}] ${formatViolations(v.invariants)}`);
   }
   if (drill) v.restore_drill = await restoreSwapAndContinue(c, drill, loadHistory);

@@ -9,7 +9,8 @@ import type { ChunkEffect } from './toxics/toxic-kind.js';
  */
 export class Link {
   private lastDelivery_ms = 0;
-  private bytes = 0;
+  /** Bytes this link carried while each toxic was on it (limit_data counts from when it was added). */
+  private readonly bytesUnder = new Map<string, number>();
   private timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -25,10 +26,11 @@ export class Link {
   private onData(chunk: Buffer) {
     const toxics = this.toxics();
     if (toxics.length === 0 && this.timers.size === 0) { this.write(chunk); return; }
-    this.bytes += chunk.length;
     const effect: ChunkEffect = { delay_ms: 0, pieces: [chunk], verdict: 'pass' };
-    for (const { toxic } of toxics) {
-      kindOf(toxic).onChunk?.(toxic, effect, this.bytes);
+    for (const { name, toxic } of toxics) {
+      const bytes = (this.bytesUnder.get(name) ?? 0) + chunk.length;
+      this.bytesUnder.set(name, bytes);
+      kindOf(toxic).onChunk?.(toxic, effect, bytes);
       if (effect.verdict !== 'pass') break;
     }
     if (effect.verdict === 'drop') return;

@@ -8,5 +8,5 @@ export type LimitDataToxic = z.infer<typeof schema>;
 export const limitData: ToxicKind<LimitDataToxic> = {
   type: 'limit_data', schema,
   wire: { bytes: { ours: 'bytes' } },
-  onChunk(t, e, linkBytes) { if (linkBytes > t.bytes) e.verdict = 'close'; },
+  onChunk(t, e, bytes) { if (bytes > t.bytes) e.verdict = 'close'; },
 };

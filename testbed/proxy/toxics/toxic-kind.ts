@@ -22,7 +22,8 @@ export interface ToxicKind<T extends { type: string }> {
   readonly schema: z.ZodType<T, unknown>;
   /** Toxiproxy attribute name -> ours, with the factor from Toxiproxy's unit to ours. */
   readonly wire: Record<string, { ours: string; factor?: number }>;
-  onChunk?(t: T, effect: ChunkEffect, linkBytes: number): void;
+  /** `bytes`: what this link has carried, this chunk included, since the toxic met it. */
+  onChunk?(t: T, effect: ChunkEffect, bytes: number): void;
   onConnection?(t: T, conn: ToxicConnection, isNew: boolean): void;
   /** Delay before passing a half-close (FIN) on. */
   closeDelay_ms?(t: T): number;
