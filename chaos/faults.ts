@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configKeys } from '../service/config.js';
 import { directionSchema, toxicSchema } from '../testbed/proxy/toxics.js';
 import { AZS, ENDPOINTS } from '../testbed/topology.js';
 
@@ -7,6 +8,14 @@ const endpoint = z.enum(ENDPOINTS);
 const clientAzs = z.array(az).min(1).max(AZS.length);
 const toxicName = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'lower-case letters, digits, _ and -, at most 64');
 const DURATION_S_MAX = 3_600;
+const ENV_VALUE_BYTES_MAX = 1_024;
+
+/** A new version's configuration: variables of the service's environment contract only (service/config.ts). */
+const greenEnv = z.record(z.string(), z.string().max(ENV_VALUE_BYTES_MAX)).superRefine((env, ctx) => {
+  for (const key of Object.keys(env)) {
+    if (!(configKeys as string[]).includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is not in the service's environment contract (service/config.ts); known: ${configKeys.join(', ')}` });
+  }
+});
 
 /** Faults a scenario can put on its timeline; each maps to an AWS FIS action where one exists. */
 export const faultActionSchema = z.discriminatedUnion('kind', [
@@ -32,6 +41,15 @@ export const faultActionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('writer_crash'), down_s: z.number().min(0).max(600).default(0) }),
   /** Fail back after a zone returns: standby, cache replica and tasks rebuilt in the zone. */
   z.strictObject({ kind: z.literal('restore_redundancy'), az, within_s: z.number().gt(0).max(DURATION_S_MAX).optional() }),
+  /**
+   * ECS blue/green with linear shifting and alarm rollback, per chaos/deployment-policy.ts with its
+   * times divided by time_compression. The step fails unless the outcome is `expect` (and, for a
+   * rollback, the new version had traffic no longer than rollback_within_s).
+   */
+  z.strictObject({
+    kind: z.literal('blue_green_deploy'), green_env: greenEnv, expect: z.enum(['complete', 'rollback']),
+    time_compression: z.number().min(1).max(3_600), rollback_within_s: z.number().gt(0).max(DURATION_S_MAX).optional(),
+  }),
   /** FIS "AZ Availability: Power Interruption", compressed: see chaos/az-power-interruption.ts. */
   z.strictObject({ kind: z.literal('az_power_interruption'), az, duration_s: z.number().int().min(1).max(DURATION_S_MAX) }),
 ]);

@@ -1,5 +1,7 @@
 import type { Testbed } from '../testbed/testbed.js';
 import { azPowerInterruption } from './az-power-interruption.js';
+import { blueGreenDeploy } from './blue-green-deploy.js';
+import { compressedPolicy } from './deployment-policy.js';
 import type { RestoreDrill } from './restore-drill.js';
 import type { FaultAction, TimelineStep } from './faults.js';
 
@@ -9,6 +11,11 @@ export interface TimelineOptions {
   signal?: AbortSignal;
   /** The run's restore drill, for base_backup and mark_restore_target steps. */
   drill?: RestoreDrill;
+}
+
+/** A step that ran but missed its objective: failed, with what it measured. */
+export class ObjectiveMissed extends Error {
+  constructor(message: string, readonly measures: Record<string, unknown>) { super(message); }
 }
 
 function needDrill(drill: RestoreDrill | undefined): RestoreDrill {
@@ -35,7 +42,8 @@ export async function runTimeline(tb: Testbed, steps: TimelineStep[], o: Timelin
       return { at_s: step.at_s, kind: step.action.kind, ...(step.label ? { label: step.label } : {}), started_ms, ended_ms, ok: true, ...(measures ? { measures } : {}) };
     } catch (err) {
       tb.log.add('step_failed', { kind: step.action.kind, error: (err as Error).message });
-      return { at_s: step.at_s, kind: step.action.kind, started_ms, ended_ms: Math.round(tb.log.now_ms()), ok: false, error: (err as Error).message };
+      const measures = err instanceof ObjectiveMissed ? { measures: err.measures } : {};
+      return { at_s: step.at_s, kind: step.action.kind, ...(step.label ? { label: step.label } : {}), started_ms, ended_ms: Math.round(tb.log.now_ms()), ok: false, error: (err as Error).message, ...measures };
     }
   }));
 }
@@ -59,9 +67,10 @@ async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineO
     case 'restore_redundancy': {
       const r = await tb.restoreRedundancy(a.az);
       // The objective is part of the step: redundancy late is a failed step, with the time it took.
-      if (a.within_s !== undefined && r.tasks_ms > a.within_s * 1000) throw new Error(`redundancy in AZ ${a.az} restored after ${r.tasks_ms} ms, beyond the ${a.within_s} s objective`);
+      if (a.within_s !== undefined && r.tasks_ms > a.within_s * 1000) throw new ObjectiveMissed(`redundancy in AZ ${a.az} restored after ${r.tasks_ms} ms, beyond the ${a.within_s} s objective`, { ...r });
       return { ...r };
     }
+    case 'blue_green_deploy': return deployment(tb, a, signal);
     case 'failover_cache': return { ...(await tb.failoverCache()) };
     case 'restart_cache': return { ...(await tb.restartCache()) };
     case 'rolling_restart': {
@@ -84,6 +93,18 @@ async function execute(tb: Testbed, a: FaultAction, { signal, drill }: TimelineO
       await tb.addReplicationToxic({ type: 'latency', latency_ms: a.latency_ms, jitter_ms: 0 }, 'replication_lag');
       return undefined;
   }
+}
+
+async function deployment(tb: Testbed, a: Extract<FaultAction, { kind: 'blue_green_deploy' }>, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  const r = await blueGreenDeploy(tb, compressedPolicy(a.time_compression, a.green_env), signal);
+  const measures = { ...r };
+  if (r.outcome === 'interrupted') return measures;
+  const wanted = a.expect === 'complete' ? 'completed' : 'rolled_back';
+  if (r.outcome !== wanted) throw new ObjectiveMissed(`the deployment ${r.outcome === 'completed' ? 'completed' : `rolled back (${r.alarm})`}; expected it to ${a.expect}`, measures);
+  if (a.rollback_within_s !== undefined && (r.green_exposed_ms ?? 0) > a.rollback_within_s * 1000) {
+    throw new ObjectiveMissed(`the new version had traffic for ${r.green_exposed_ms} ms before the rollback, beyond the ${a.rollback_within_s} s objective`, measures);
+  }
+  return measures;
 }
 
 function sleepUntil(tb: Testbed, at_ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@ import type { LoadResult } from './open-model.js';
 
 export const GATE_METRICS = [
   'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms',
-  'error_rate', 'throughput_per_s', 'dropped', 'late_rate',
+  'error_rate', 'errors', 'throughput_per_s', 'dropped', 'late_rate',
 ] as const;
 
 export const gateSchema = z.object({
@@ -33,6 +33,8 @@ export function measure(result: LoadResult, g: Pick<Gate, 'metric' | 'request_op
     case 'latency_p99_ms': return lat?.p99_ms ?? Number.NaN;
     case 'latency_max_ms': return lat?.max_ms ?? Number.NaN;
     case 'error_rate': return result.error_rate;
+    // A count, for blast radii: "0 failed requests", or "at most N while a bad version had traffic".
+    case 'errors': return result.errors;
     // Goodput: a 503 answered quickly is not throughput (70% shed once passed a completions gate).
     case 'throughput_per_s': return result.goodput_per_s;
     case 'dropped': return result.dropped;
@@ -59,7 +61,7 @@ export function evaluateGates(result: LoadResult, gates: Gate[]): GateResult[] {
 
 export interface Baseline { scenario: string; saved_at: string; metrics: Record<string, number> }
 
-const LOWER_IS_BETTER = new Set(['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'error_rate', 'dropped', 'late_rate']);
+const LOWER_IS_BETTER = new Set(['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'error_rate', 'errors', 'dropped', 'late_rate']);
 
 /**
  * Regression gates against a saved run: a metric worse than the baseline by more than

@@ -5,6 +5,7 @@ import { APP_DB_ROLE, migrateAt } from '../service/db/migrate.js';
 import { APP_DB_PASSWORD_LOCAL, REDIS_AUTH_TOKEN_LOCAL } from './local/dependencies.js';
 import { seed, type SeedResult } from '../service/seed.js';
 import { AlbEmulator } from './alb/alb.js';
+import { DEFAULT_GROUP } from './alb/listener-weights.js';
 import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
 import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
@@ -27,7 +28,8 @@ const STANDBY_BACK_WAIT_MS = 30_000;
 /** The WAL stream from the writer in AZ a to the standby in AZ b. */
 const REPLICATION_PROXY = 'replication@b';
 
-export interface InstanceInfo { id: string; az: Az; url: string; pid: number | undefined; running: boolean }
+/** A task: its zone, and the task set (deployment) it belongs to, which is also its ALB target group. */
+export interface InstanceInfo { id: string; az: Az; group: string; url: string; pid: number | undefined; running: boolean }
 
 /**
  * A two-AZ copy of the production topology on one machine. AZ a holds the Postgres writer and the
@@ -36,7 +38,11 @@ export interface InstanceInfo { id: string; az: Az; url: string; pid: number | u
  */
 export class Testbed {
   readonly log: EventLog;
-  readonly instances = new Map<string, { az: Az; svc: ServiceInstance }>();
+  readonly instances = new Map<string, { az: Az; group: string; svc: ServiceInstance }>();
+  /** Task sets (ECS deployments) by target group: the environment their tasks add to the base one. */
+  private readonly taskSets = new Map<string, Record<string, string>>([[DEFAULT_GROUP, {}]]);
+  /** The task set serving production traffic; new tasks join it unless told otherwise. */
+  liveTaskSet = DEFAULT_GROUP;
   private readonly refusedAzs = new Set<Az>();
   private instanceSeq = 0;
   seeded!: SeedResult;
@@ -191,26 +197,45 @@ export class Testbed {
 
   get url(): string { return this.alb.url; }
 
-  /** A new task in `az`, registered with the ALB once it answers /health. */
-  async startInstance(az: Az): Promise<string> {
+  /**
+   * A task set: a new revision of the task definition, as the environment its tasks add to the
+   * base one (a new version, or a bad one made by configuration). Its tasks register in the ALB
+   * target group of the same name, which takes no traffic until the listener's weights say so.
+   */
+  defineTaskSet(group: string, env: Record<string, string>) {
+    if (this.listInstances().some((i) => i.group === group)) throw new Error(`task set ${group} still has tasks; stop them before redefining it`);
+    this.taskSets.set(group, { ...env });
+    this.log.add('task_set_defined', { group, env_keys: Object.keys(env) });
+  }
+
+  /** The listener's weighted forward action between target groups; resolves once the ALB applies it. */
+  async setTrafficWeights(weights: Record<string, number>) {
+    await this.alb.setWeights(weights);
+    this.log.add('traffic_weights', { weights });
+  }
+
+  /** A new task of `group`'s task set in `az`, registered with the ALB once it answers /health. */
+  async startInstance(az: Az, group = this.liveTaskSet): Promise<string> {
     if (this.refusedAzs.has(az)) {
       this.log.add('capacity_refused', { az });
       throw new Error(`insufficient capacity in AZ ${az}`);
     }
-    const id = `svc-${az}-${++this.instanceSeq}`;
+    const taskEnv = this.taskSets.get(group);
+    if (!taskEnv) throw new Error(`no task set ${group}; have ${[...this.taskSets.keys()].join(', ')}`);
+    const id = group === DEFAULT_GROUP ? `svc-${az}-${++this.instanceSeq}` : `svc-${group}-${az}-${++this.instanceSeq}`;
     const env = {
       DB_HOST: '127.0.0.1', DB_PORT: String(this.port('writer', az)), DB_NAME: this.database, DB_USER: APP_DB_ROLE, DB_PASSWORD: APP_DB_PASSWORD_LOCAL,
       REDIS_URL: `redis://127.0.0.1:${this.port('cache', az)}${this.redisPrimary instanceof ExternalRedis ? `/${this.redisPrimary.db}` : ''}`,
       ...(this.redisPrimary instanceof RedisProcess ? { REDIS_AUTH_TOKEN: REDIS_AUTH_TOKEN_LOCAL } : {}), DYNAMODB_ENDPOINT: `http://127.0.0.1:${this.port('sessions', az)}`,
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-      LOG_LEVEL: 'warn', ...this.topology.service_env,
+      LOG_LEVEL: 'warn', ...this.topology.service_env, ...taskEnv,
     };
     const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs });
-    this.instances.set(id, { az, svc });
+    this.instances.set(id, { az, group, svc });
     await svc.start();
-    await this.alb.register(id, svc.url, az);
+    await this.alb.register(id, svc.url, az, group);
     await this.alb.waitForState(id, 'healthy', 30_000);
-    this.log.add('instance_started', { id, az });
+    this.log.add('instance_started', { id, az, group });
     return id;
   }
 
@@ -236,15 +261,15 @@ export class Testbed {
   /** ECS rolling deploy with minimum healthy 100%: start a replacement, then stop the old task. */
   async rollingRestart(): Promise<void> {
     this.log.add('rolling_restart_begin');
-    for (const [id, { az }] of [...this.instances]) {
-      await this.startInstance(az); // returns once the ALB sees it healthy
+    for (const [id, { az, group }] of [...this.instances]) {
+      await this.startInstance(az, group); // returns once the ALB sees it healthy
       await this.stopInstance(id);
     }
     this.log.add('rolling_restart_end');
   }
 
   listInstances(): InstanceInfo[] {
-    return [...this.instances].map(([id, { az, svc }]) => ({ id, az, url: svc.url, pid: svc.process?.pid, running: svc.process?.running ?? false }));
+    return [...this.instances].map(([id, { az, group, svc }]) => ({ id, az, group, url: svc.url, pid: svc.process?.pid, running: svc.process?.running ?? false }));
   }
 
   refuseCapacity(az: Az, refused: boolean) {
@@ -403,7 +428,7 @@ export class Testbed {
   /** ECS rebalancing: the zone gets its tasks back first (minimum healthy 100%), then the surplus stops. */
   private async rebalanceTasks(az: Az) {
     const want = this.topology.instances_per_az;
-    const running = (z: Az) => this.listInstances().filter((i) => i.az === z && i.running);
+    const running = (z: Az) => this.listInstances().filter((i) => i.az === z && i.running && i.group === this.liveTaskSet);
     for (let n = running(az).length; n < want; n++) await this.startInstance(az);
     for (const other of AZS.filter((z) => z !== az)) {
       for (const extra of running(other).slice(want)) await this.stopInstance(extra.id);
@@ -491,9 +516,13 @@ export class Testbed {
 
   /** Sum of a service metric over every running instance (dead ones no longer count). */
   async serviceMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const texts = await Promise.all(this.listInstances().filter((i) => i.running).map((i) =>
+    return (await this.scrapeServiceMetrics()).reduce((t, x) => t + sumMetric(x, name, labels), 0);
+  }
+
+  /** The Prometheus text of every running task (of one task set, when given); a task that does not answer adds nothing. */
+  scrapeServiceMetrics(group?: string): Promise<string[]> {
+    return Promise.all(this.listInstances().filter((i) => i.running && (group === undefined || i.group === group)).map((i) =>
       fetch(`${i.url}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()).catch(() => '')));
-    return texts.reduce((t, x) => t + sumMetric(x, name, labels), 0);
   }
 
   async pss_bytes(): Promise<number> {

@@ -72,7 +72,7 @@ export function buildApp(app: App, inputs: AppInputs) {
     desiredTasks: cfg.desiredTasks, maxTasks: cfg.maxTasks, gatewayPrefixLists: inputs.gatewayPrefixLists, ...(inputs.certificateArn ? { certificateArn: inputs.certificateArn } : {}),
   });
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
-    env, alb: service.alb, targetGroup: service.targetGroup, service: service.service,
+    env, alb: service.alb, targetGroups: Object.values(service.targetGroups), service: service.service,
     data: { clusterIdentifier: data.cluster.clusterIdentifier, replicationGroupId: data.redis.ref, cacheNodes: CACHE_NODES, sessionsTableName: data.sessions.tableName }, ...(inputs.alarmEmail ? { alarmEmail: inputs.alarmEmail } : {}) });
   const chaos = new ChaosStack(app, `${prefix}-Chaos`, {
     env, scenario: azLoss, vpc: network.vpc, clusterArn: data.cluster.clusterArn,

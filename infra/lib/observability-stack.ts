@@ -12,7 +12,8 @@ import { DataAlarms, type DataAlarmsProps } from './data-alarms.js';
 
 export interface ObservabilityStackProps extends StackProps {
   alb: elbv2.ApplicationLoadBalancer;
-  targetGroup: elbv2.ApplicationTargetGroup;
+  /** Blue and green: deployments alternate which one serves. */
+  targetGroups: elbv2.ApplicationTargetGroup[];
   service: ecs.FargateService;
   data: DataAlarmsProps;
   alarmEmail?: string;
@@ -35,18 +36,19 @@ export class ObservabilityStack extends Stack {
     this.topic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new subs.EmailSubscription(props.alarmEmail));
     const notify = new actions.SnsAction(this.topic);
-    const lb = props.alb.metrics, tg = props.targetGroup.metrics;
+    // The SLO is the load balancer's, whichever target group serves (blue/green alternate).
+    const lb = props.alb.metrics;
 
     this.latencyAlarm = new cloudwatch.Alarm(this, 'P99Latency', {
       alarmDescription: 'p99 target response time above 200 ms (the platform SLO)',
-      metric: tg.targetResponseTime({ statistic: 'p99', period: Duration.minutes(1) }),
+      metric: lb.targetResponseTime({ statistic: 'p99', period: Duration.minutes(1) }),
       threshold: 0.2, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'Target5xx', {
       alarmDescription: 'more than 0.1% of requests answered 5xx by the targets',
       metric: new cloudwatch.MathExpression({
         expression: '100 * e / MAX([e, r])', period: Duration.minutes(1),
-        usingMetrics: { e: tg.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1) }), r: tg.requestCount({ period: Duration.minutes(1) }) },
+        usingMetrics: { e: lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1) }), r: lb.requestCount({ period: Duration.minutes(1) }) },
       }),
       threshold: 0.1, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
@@ -84,10 +86,10 @@ export class ObservabilityStack extends Stack {
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
-        [new cloudwatch.GraphWidget({ title: 'Latency p50 / p99 (s)', left: [tg.targetResponseTime({ statistic: 'p50' }), tg.targetResponseTime({ statistic: 'p99' })], leftAnnotations: [{ value: 0.2, label: 'SLO p99' }] }),
-          new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [tg.requestCount()], right: [tg.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT), lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT)] })],
+        [new cloudwatch.GraphWidget({ title: 'Latency p50 / p99 (s)', left: [lb.targetResponseTime({ statistic: 'p50' }), lb.targetResponseTime({ statistic: 'p99' })], leftAnnotations: [{ value: 0.2, label: 'SLO p99' }] }),
+          new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [lb.requestCount()], right: [lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT), lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT)] })],
         [new cloudwatch.GraphWidget({ title: 'CPU / memory (%)', left: [props.service.metricCpuUtilization(), props.service.metricMemoryUtilization()] }),
-          new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy targets', left: [tg.healthyHostCount(), tg.unhealthyHostCount()] })],
+          new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy targets', left: props.targetGroups.flatMap((tg) => [tg.metrics.healthyHostCount(), tg.metrics.unhealthyHostCount()]) })],
       ],
     });
   }

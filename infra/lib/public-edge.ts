@@ -7,13 +7,11 @@ import { acknowledge, CDK_DEFAULT_POLICY } from './nag-suppressions.js';
 import { WebAcl } from './web-acl.js';
 
 export const ALB_IDLE_TIMEOUT_S = 60;
-/** Paths the internet-facing listener never forwards: metrics and readiness are for the VPC only. */
-export const INTERNAL_PATHS = ['/metrics', '/metrics/*', '/ready', '/ready/*'];
 
 /**
  * The internet-facing edge: an ALB in the public subnets with access logs and AWS WAF; HTTPS with
- * a certificate (port 80 then only redirects), plain HTTP without one (dev); operational paths
- * answered 404. Returns the listener the service's target group attaches to.
+ * a certificate (port 80 then only redirects), plain HTTP without one (dev). Returns the listener
+ * the service's blue/green routing attaches to (infra/lib/blue-green-routing.ts).
  */
 export function publicEdge(scope: Construct, props: { vpc: ec2.IVpc; certificateArn?: string }): { alb: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener } {
     const accessLogs = new s3.Bucket(scope, 'AlbLogs', {
@@ -32,6 +30,7 @@ export function publicEdge(scope: Construct, props: { vpc: ec2.IVpc; certificate
     });
     alb.logAccessLogs(accessLogs);
     acknowledge(alb, 'AwsSolutions-EC23', 'Internet-facing ALB: its security group accepts the internet on the listener ports by design (WAF in front).');
+    // The WAF also answers 404 for the operational paths (metrics, readiness: for the VPC only).
     new WebAcl(scope, 'Waf', { albArn: alb.loadBalancerArn });
     const listener = props.certificateArn
       ? alb.addListener('Https', { port: 443, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS })
@@ -45,11 +44,5 @@ export function publicEdge(scope: Construct, props: { vpc: ec2.IVpc; certificate
       acknowledge(listener, 'PCI.DSS.321-ELBv2ACMCertificateRequired', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
       acknowledge(listener, 'PCI.DSS.321-ALBHttpToHttpsRedirection', 'Dev without a certificate serves plain HTTP; prod refuses to synthesise without one.');
     }
-    // Operational endpoints stay inside the VPC: the internet-facing listener answers 404 for them
-    // (the target group's health check reaches /health directly, not through listener rules).
-    listener.addAction('InternalPathsDenied', {
-      priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(INTERNAL_PATHS)],
-      action: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
-    });
   return { alb, listener };
 }

@@ -10,16 +10,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DB_NAME, DB_OWNER, DB_PORT, DB_USER, REDIS_PORT } from './data-stack.js';
+import { DEPLOYMENT_POLICY } from '../../chaos/deployment-policy.js';
+import { blueGreenRouting, CONTAINER_PORT } from './blue-green-routing.js';
 import { MigrationTask } from './migration-task.js';
 import { ALB_IDLE_TIMEOUT_S, publicEdge } from './public-edge.js';
 import { LogsKey } from './logs-key.js';
 import { acknowledge, CDK_DEFAULT_POLICY } from './nag-suppressions.js';
 
-export const CONTAINER_PORT = 8080;
-export const HEALTH_CHECK_PATH = '/health';
-export const DEREGISTRATION_DELAY_S = 30;
-/** A new task's share of requests ramps up over this long: its session cache starts cold. */
-export const SLOW_START_S = 30;
+export { CONTAINER_PORT, DEREGISTRATION_DELAY_S, HEALTH_CHECK_PATH, SLOW_START_S } from './blue-green-routing.js';
 
 export interface ServiceStackProps extends StackProps {
   vpc: ec2.IVpc;
@@ -85,7 +83,8 @@ function egressLimited(scope: Construct, vpc: ec2.IVpc, prefixLists: { s3: strin
 /** ECS Fargate behind an ALB, two AZs, CPU autoscaling, circuit breaker with rollback, X-Ray. */
 export class ServiceStack extends Stack {
   readonly alb: elbv2.ApplicationLoadBalancer;
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Blue serves first; ECS alternates the roles with every deployment. */
+  readonly targetGroups: { Blue: elbv2.ApplicationTargetGroup; Green: elbv2.ApplicationTargetGroup };
   readonly service: ecs.FargateService;
   readonly cluster: ecs.Cluster;
   /** Run before each deploy: migrations as the schema owner, then the service role's password. */
@@ -129,25 +128,33 @@ export class ServiceStack extends Stack {
     acknowledge(taskDef, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]', 'AWSXRayDaemonWriteAccess: the AWS-published policy for the X-Ray sidecar, trace and telemetry writes only.');
     acknowledge(taskDef, 'PCI.DSS.321-IAMNoInlinePolicy', `Task and execution roles: ${CDK_DEFAULT_POLICY}`);
 
+    const edge = publicEdge(this, { vpc: props.vpc, ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
+    this.alb = edge.alb;
+    const routing = blueGreenRouting(this, { vpc: props.vpc, listener: edge.listener });
+    this.targetGroups = routing.targetGroups;
+    const policy = DEPLOYMENT_POLICY;
     this.service = new ecs.FargateService(this, 'Service', {
       securityGroups: [egressLimited(this, props.vpc, props.gatewayPrefixLists)],
       cluster: this.cluster, taskDefinition: taskDef, desiredCount: props.desiredTasks,
       vpcSubnets: { subnetGroupName: 'app' }, assignPublicIp: false,
+      // Blue/green with linear shifting (chaos/deployment-policy.ts, rehearsed by the
+      // blue-green-deploy scenarios): rolled back when a deployment alarm fires.
+      deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
+      linearConfiguration: { stepPercent: policy.step_pct, stepBakeTime: Duration.seconds(policy.step_bake_s) },
+      bakeTime: Duration.seconds(policy.final_bake_s),
+      deploymentAlarms: { alarmNames: routing.alarms.map((a) => a.alarmName), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100, maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(30),
     });
     this.service.connections.allowTo(props.dbSecurityGroup, ec2.Port.tcp(DB_PORT), 'payments to Aurora');
     this.service.connections.allowTo(props.cacheSecurityGroup, ec2.Port.tcp(REDIS_PORT), 'payments to Redis');
-
-    const edge = publicEdge(this, { vpc: props.vpc, ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
-    this.alb = edge.alb;
-    const listener = edge.listener;
-    this.targetGroup = listener.addTargets('Payments', {
-      port: CONTAINER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service],
-      deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_S), slowStart: Duration.seconds(SLOW_START_S),
-      healthCheck: { path: HEALTH_CHECK_PATH, interval: Duration.seconds(10), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2, healthyHttpCodes: '200' },
-    });
+    this.service.loadBalancerTarget({
+      containerName: 'payments', containerPort: CONTAINER_PORT,
+      alternateTarget: new ecs.AlternateTarget('Alternate', { alternateTargetGroup: routing.targetGroups.Green, productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(routing.production) }),
+    }).attachToApplicationTargetGroup(routing.targetGroups.Blue);
+    acknowledge(this.service.node.findChild('AlternateRole'), 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+      'The role ECS assumes to shift listener weights during blue/green: the AWS-published policy for exactly that (ELB rules and target groups).');
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.desiredTasks, maxCapacity: props.maxTasks });
     scaling.scaleOnCpuUtilization('Cpu70', { targetUtilizationPercent: 70, scaleInCooldown: Duration.seconds(120), scaleOutCooldown: Duration.seconds(30) });

@@ -6,10 +6,13 @@ import { Construct } from 'constructs';
 
 /** Requests per 5 minutes from one address before it is blocked: far above a payment client's rate. */
 export const WAF_RATE_LIMIT_PER_5_MIN = 20_000;
+/** Path prefixes the internet never reaches (metrics, readiness: for the VPC only); answered 404. */
+export const INTERNAL_PATH_PREFIXES = ['/metrics', '/ready'];
 
 /**
- * AWS WAF in front of the internet-facing ALB (PCI DSS 6.6): AWS's common and known-bad-inputs
- * rule sets, and a per-address rate limit. Metrics and sampled requests go to CloudWatch; the log
+ * AWS WAF in front of the internet-facing ALB (PCI DSS 6.6): the operational paths answered 404,
+ * AWS's common and known-bad-inputs rule sets, and a per-address rate limit. (The 404 lives here,
+ * not in a listener rule: ECS blue/green needs a listener with forward actions only.) Metrics and sampled requests go to CloudWatch; the log
  * goes to an encrypted log group with the bearer token redacted.
  */
 export class WebAcl extends Construct {
@@ -23,6 +26,10 @@ export class WebAcl extends Construct {
     const acl = new wafv2.CfnWebACL(this, 'Acl', {
       scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: visibility('payments-edge'),
       rules: [
+        { name: 'InternalPaths', priority: 0, action: { block: { customResponse: { responseCode: 404 } } }, visibilityConfig: visibility('InternalPaths'),
+          statement: { orStatement: { statements: INTERNAL_PATH_PREFIXES.map((p) => ({ byteMatchStatement: {
+            fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: p, textTransformations: [{ priority: 0, type: 'NONE' }],
+          } })) } } },
         managed('AWSManagedRulesCommonRuleSet', 1),
         managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
         { name: 'RatePerAddress', priority: 3, action: { block: {} }, visibilityConfig: visibility('RatePerAddress'),

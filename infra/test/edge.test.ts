@@ -25,13 +25,15 @@ describe('the edge', () => {
     Template.fromStack(stacks.observability).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
 
-  it('/metrics and /ready are answered 404 by the internet-facing listener, ahead of any forward', () => {
+  it('/metrics and /ready are answered 404 by the WAF; the serving listener has forward actions only (ECS blue/green needs that)', () => {
     for (const stage of ['dev', 'prod'] as const) {
-      Template.fromStack(synthApp(stage).stacks.service).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-        Priority: 1,
-        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*', '/ready', '/ready/*'] } }],
-        Actions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
-      });
+      const svc = Template.fromStack(synthApp(stage).stacks.service);
+      svc.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({
+        Name: 'InternalPaths', Priority: 0, Action: { Block: { CustomResponse: { ResponseCode: 404 } } },
+        Statement: { OrStatement: { Statements: ['/metrics', '/ready'].map((p) => ({ ByteMatchStatement: Match.objectLike({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: p }) })) } },
+      })]) });
+      const rules = Object.values(svc.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')) as { Properties: { Actions: { Type: string }[] } }[];
+      expect(rules.flatMap((r) => r.Properties.Actions.map((a) => a.Type))).toEqual(['forward']);
     }
   });
 

@@ -3,6 +3,7 @@ import { gatewayPrefixLists } from '../bin/app.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DIGEST, synthApp } from './app-fixture.js';
+import { DEPLOYMENT_POLICY } from '../../chaos/deployment-policy.js';
 
 const dev = synthApp('dev').stacks;
 const prod = synthApp('prod').stacks;
@@ -66,6 +67,31 @@ describe('service', () => {
     s.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+  });
+
+  it('deploys blue/green with linear shifting, rolled back by the alarms the scenarios rehearse (chaos/deployment-policy.ts)', () => {
+    const p = DEPLOYMENT_POLICY;
+    s.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        Strategy: 'LINEAR', BakeTimeInMinutes: p.final_bake_s / 60,
+        LinearConfiguration: { StepPercent: p.step_pct, StepBakeTimeInMinutes: p.step_bake_s / 60 },
+        Alarms: Match.objectLike({ Enable: true, Rollback: true }),
+      }),
+      LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ AlternateTargetGroupArn: Match.anyValue(), ProductionListenerRule: Match.anyValue(), RoleArn: Match.anyValue() }) })],
+    });
+    const service = Object.values(s.findResources('AWS::ECS::Service'))[0] as { Properties: { DeploymentConfiguration: { Alarms: { AlarmNames: unknown[] } } } };
+    expect(service.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(4); // 5xx rate and p99, on each target group
+    s.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    s.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [Match.objectLike({ Weight: 100 }), Match.objectLike({ Weight: 0 })] } }],
+    });
+    s.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: p.alarms.period_s, Threshold: p.alarms.p99_ms_max / 1000,
+      EvaluationPeriods: p.alarms.datapoints_to_alarm, DatapointsToAlarm: p.alarms.datapoints_to_alarm, TreatMissingData: 'notBreaching',
+    });
+    s.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: p.alarms.error_rate_max, Metrics: Match.arrayWith([Match.objectLike({ Expression: `IF(r >= ${p.alarms.requests_min}, e / r, 0)` })]),
     });
   });
 

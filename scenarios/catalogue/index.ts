@@ -1,5 +1,6 @@
 import { azLoss, azLossAsync } from './az-loss.js';
 import { azLossFailback, azLossNoRebuild } from './az-loss-failback.js';
+import { blueGreenDeploy, blueGreenRollback } from './blue-green.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
 import { dbFailover, dbSlow, dynamodbSlow, redisDown, rollingDeploy, taskKilled } from './dependency-faults.js';
 import { restoreDrill } from './restore-drill.js';
@@ -15,6 +16,7 @@ import { writerCrash } from './writer-crash.js';
 export const catalogue: Scenario[] = [
   smoke, baseline1kTps, azLoss, cacheStampede, overload,
   azLossAsync, azLossFailback, azLossNoRebuild, cacheStampedeUnprotected, dbFailover, redisDown, dynamodbSlow, dbSlow, rollingDeploy, taskKilled, restoreDrill, writerCrash,
+  blueGreenDeploy, blueGreenRollback,
   mixedReadWrite, capacity, gateSelfTestSlowDb,
 ];
 

@@ -26,10 +26,13 @@ export type AlbConfigInput = z.input<typeof albConfigSchema>;
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 export interface TargetInfo {
-  id: string; url: string; az: string; state: TargetState;
+  /** The target group it is registered in ("blue" unless a deployment says otherwise). */
+  id: string; url: string; az: string; group: string; state: TargetState;
   requests: number; errors_5xx: number; consecutive_ok: number; consecutive_fail: number; last_check_error?: string;
 }
 export interface AlbStats {
   /** Requests the ALB received; `by_status` by class ("2xx", "5xx", ...) as HAProxy counts them. */
   requests: number; by_status: Record<string, number>; targets: TargetInfo[];
+  /** The listener's weighted forward action: target group -> weight. */
+  weights: Record<string, number>;
 }

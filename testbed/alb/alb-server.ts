@@ -5,7 +5,8 @@ import http from 'node:http';
 import { albConfigSchema, type AlbStats } from './alb-config.js';
 import { haproxyFiles } from './haproxy-config.js';
 import { HaproxyDataPlane } from './haproxy-data-plane.js';
-import { TargetGroup } from './target-group.js';
+import { parseGroupWeights } from './listener-weights.js';
+import { TargetGroups } from './target-groups.js';
 
 const config = albConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 const dir = process.argv[3];
@@ -14,13 +15,13 @@ const log = (o: object) => process.stdout.write(JSON.stringify({ time: new Date(
 const plane = new HaproxyDataPlane(haproxyFiles(dir), log);
 // A control call answers once HAProxy routes accordingly: "deregistered" means no new requests.
 let applied: Promise<void> = Promise.resolve();
-const group = new TargetGroup(config, log, (r) => { applied = plane.apply(r); });
+const groups = new TargetGroups(config, log, (r) => { applied = plane.apply(r); });
 const CONTROL_BODY_BYTES_MAX = 65_536;
 
 /** Request counts come from HAProxy, which carries the traffic. */
 async function refreshCounts(): Promise<Record<string, number>> {
   const { frontend, byTarget } = await plane.stats();
-  for (const [id, s] of byTarget) group.count(id, s);
+  for (const [id, s] of byTarget) groups.count(id, s);
   return frontend;
 }
 
@@ -32,23 +33,29 @@ const control = http.createServer(async (req, res) => {
   const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   try {
     if (size > CONTROL_BODY_BYTES_MAX) return send(413, { error: `body over ${CONTROL_BODY_BYTES_MAX} bytes` });
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) as { id?: string; url?: string; az?: string } : {};
-    if (parts[0] === 'targets' && req.method === 'GET') { await applied; await refreshCounts(); return send(200, group.list()); }
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) as { id?: string; url?: string; az?: string; group?: string } : {};
+    if (parts[0] === 'targets' && req.method === 'GET') { await applied; await refreshCounts(); return send(200, groups.list()); }
     if (parts[0] === 'targets' && req.method === 'POST') {
       if (!body.id || !body.url || !body.az) return send(400, { error: 'id, url and az are required' });
-      const info = group.register(body.id, body.url, body.az);
+      const info = groups.register(body.id, body.url, body.az, body.group);
       await applied;
       return send(200, info);
     }
     if (parts[0] === 'targets' && req.method === 'DELETE' && parts[1]) {
-      const info = group.deregister(decodeURIComponent(parts[1]));
+      const info = groups.deregister(decodeURIComponent(parts[1]));
       await applied;
       return send(200, info);
+    }
+    if (parts[0] === 'weights' && req.method === 'GET') return send(200, groups.weights());
+    if (parts[0] === 'weights' && req.method === 'PUT') {
+      groups.setWeights(parseGroupWeights(body));
+      await applied; // answered once HAProxy splits traffic this way
+      return send(200, groups.weights());
     }
     if (parts[0] === 'stats') {
       const f = await refreshCounts();
       const { requests = 0, ...by_status } = f;
-      return send(200, { requests, by_status, targets: group.list() } satisfies AlbStats);
+      return send(200, { requests, by_status, targets: groups.list(), weights: groups.weights() } satisfies AlbStats);
     }
     return send(404, { error: 'unknown path' });
   } catch (err) {
@@ -60,7 +67,7 @@ control.listen(config.control_port, '127.0.0.1', () => {
   log({ msg: 'alb control plane listening', port: config.listen_port, control_port: (control.address() as { port: number }).port });
 });
 process.on('SIGTERM', async () => {
-  await group.close();
+  await groups.close();
   control.close();
   setTimeout(() => process.exit(0), 100).unref();
 });

@@ -121,3 +121,48 @@ describe('ALB emulator slow start', () => {
     }
   });
 });
+
+describe('ALB emulator weighted target groups (blue/green)', () => {
+  it('splits requests by the listener weights, and each group fails open on its own', async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'alb-weights-'));
+    const lb = await new AlbEmulator({ runDir: d, config: { health: { interval_ms: 100, timeout_ms: 80, healthy_threshold: 1, unhealthy_threshold: 1 } } }).start();
+    const [blue, green1, green2] = [await target(), await target(), await target()];
+    const served = async (n: number) => {
+      const by = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(lb.url + '/x');
+        await res.text();
+        const t = res.headers.get('x-testbed-target') ?? String(res.status);
+        by.set(t, (by.get(t) ?? 0) + 1);
+      }
+      return by;
+    };
+    try {
+      await lb.register('blue-1', blue.url, 'a');
+      await lb.register('green-1', green1.url, 'a', 'green');
+      await lb.register('green-2', green2.url, 'b', 'green');
+      await Promise.all(['blue-1', 'green-1', 'green-2'].map((id) => lb.waitForState(id, 'healthy')));
+      // Registered but not in the forward action: no traffic (the replacement task set, before the shift).
+      expect(await served(20)).toEqual(new Map([['blue-1', 20]]));
+
+      await lb.setWeights({ blue: 90, green: 10 });
+      const tenth = await served(200);
+      const greenShare = ((tenth.get('green-1') ?? 0) + (tenth.get('green-2') ?? 0)) / 200;
+      expect(greenShare).toBeGreaterThan(0.05);
+      expect(greenShare).toBeLessThan(0.15);
+      expect(Math.abs((tenth.get('green-1') ?? 0) - (tenth.get('green-2') ?? 0))).toBeLessThanOrEqual(2);
+
+      await lb.setWeights({ blue: 0, green: 100 });
+      expect([...(await served(20)).keys()].sort()).toEqual(['green-1', 'green-2']);
+      // Every green target unhealthy: the green group fails open to them; blue, at weight 0, gets nothing.
+      green1.healthy = false; green2.healthy = false;
+      await Promise.all([lb.waitForState('green-1', 'unhealthy'), lb.waitForState('green-2', 'unhealthy')]);
+      expect([...(await served(10)).keys()].sort()).toEqual(['green-1', 'green-2']);
+      expect((await lb.stats()).weights).toEqual({ blue: 0, green: 100 });
+      await expect(lb.setWeights({ blue: 0, green: 0 })).rejects.toThrow(/at least one target group needs a weight above 0/);
+      await expect(lb.setWeights({ blue: 1000 })).rejects.toThrow(/integer 0..999/);
+    } finally {
+      await lb.stop(); await blue.close(); await green1.close(); await green2.close(); await rm(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -67,7 +67,9 @@ export class AlbEmulator {
     await this.dataPlane?.stop('SIGTERM');
   }
 
-  register(id: string, url: string, az: string): Promise<TargetInfo> { return this.call('POST', '/targets', { id, url, az }); }
+  register(id: string, url: string, az: string, group?: string): Promise<TargetInfo> { return this.call('POST', '/targets', { id, url, az, ...(group ? { group } : {}) }); }
+  /** The listener's weighted forward action (target group -> 0..999); resolves once HAProxy applies it. */
+  setWeights(weights: Record<string, number>): Promise<Record<string, number>> { return this.call('PUT', '/weights', weights); }
   deregister(id: string): Promise<TargetInfo> { return this.call('DELETE', `/targets/${encodeURIComponent(id)}`); }
   targets(): Promise<TargetInfo[]> { return this.call('GET', '/targets'); }
   stats(): Promise<AlbStats> { return this.call('GET', '/stats'); }

@@ -1,6 +1,6 @@
 import { BACKEND, NO_TARGETS_KEY, TARGET_SLOTS_MAX, type HaproxyFiles } from './haproxy-config.js';
 import { haproxyCommand, parseShowStat, type ServerStats } from './haproxy-runtime.js';
-import type { Routing } from './target-group.js';
+import type { Routing } from './target-groups.js';
 
 type SlotState = 'ready' | 'drain' | 'maint';
 
@@ -12,6 +12,8 @@ type SlotState = 'ready' | 'drain' | 'maint';
 export class HaproxyDataPlane {
   private readonly slotOf = new Map<string, number>();
   private readonly applied = new Map<number, SlotState>();
+  /** Weight in force per slot; a slot keeps it across targets (server-template's weight is 1). */
+  private readonly weightOf = new Map<number, number>();
   private noTargets = true; // as AlbEmulator writes the map at start
   private pending: Routing | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -51,6 +53,9 @@ export class HaproxyDataPlane {
     const routable = new Set(r.routable), draining = new Set(r.draining);
     for (const [id, slot] of this.slotOf) {
       const want: SlotState = routable.has(id) ? 'ready' : draining.has(id) ? 'drain' : 'maint';
+      const weight = r.weights.get(id) ?? 0;
+      // Weight before state: a slot made ready takes its share at once, not the previous target's.
+      if (want === 'ready' && (this.weightOf.get(slot) ?? 1) !== weight) { cmds.push(`set server ${BACKEND}/t${slot} weight ${weight}`); this.weightOf.set(slot, weight); }
       if (this.applied.get(slot) !== want) { cmds.push(`set server ${BACKEND}/t${slot} state ${want}`); this.applied.set(slot, want); }
     }
     const none = r.routable.length === 0;

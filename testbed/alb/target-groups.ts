@@ -1,21 +1,30 @@
 import { Pool } from 'undici';
 import type { AlbConfig, TargetInfo, TargetState } from './alb-config.js';
+import { DEFAULT_GROUP, serverWeights } from './listener-weights.js';
 
 interface Target extends TargetInfo { pool: Pool; timer?: NodeJS.Timeout; drainTimer?: NodeJS.Timeout }
 
-/** Where each target's traffic stands: the data plane applies this after every change. */
-export interface Routing { routable: string[]; draining: string[]; all: TargetInfo[] }
+/**
+ * Where each target's traffic stands: the data plane applies this after every change. `weights`
+ * gives every routable target its HAProxy weight (0: in a group the listener sends nothing to).
+ */
+export interface Routing { routable: string[]; draining: string[]; all: TargetInfo[]; weights: Map<string, number> }
 
-/** Targets, their health checks, and which of them may take traffic (ALB semantics). */
-export class TargetGroup {
+/**
+ * The listener's target groups: targets, their health checks, which of them may take traffic (ALB
+ * semantics, per group), and the weighted forward action that splits requests between groups.
+ */
+export class TargetGroups {
   private readonly targets = new Map<string, Target>();
+  private groupWeights: Record<string, number> = { [DEFAULT_GROUP]: 1 };
 
   constructor(private readonly config: AlbConfig, private readonly log: (msg: object) => void, private readonly onChange: (r: Routing) => void) {}
 
-  register(id: string, url: string, az: string): TargetInfo {
+  register(id: string, url: string, az: string, group = DEFAULT_GROUP): TargetInfo {
     if (this.targets.has(id)) throw new Error(`target ${id} already registered`);
+    if (!/^[a-z0-9-]{1,32}$/.test(group)) throw new Error(`target group name ${JSON.stringify(group)}: 1-32 lower-case letters, digits and -`);
     const t: Target = {
-      id, url, az, state: 'initial', requests: 0, errors_5xx: 0, consecutive_ok: 0, consecutive_fail: 0,
+      id, url, az, group, state: 'initial', requests: 0, errors_5xx: 0, consecutive_ok: 0, consecutive_fail: 0,
       // Health checks only: requests flow through the data plane (HAProxy), not through Node.
       pool: new Pool(url, { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
     };
@@ -37,12 +46,30 @@ export class TargetGroup {
     return this.info(t);
   }
 
-  /** Healthy targets; with none healthy, like an ALB, fail open to every registered, non-draining one. */
+  /** The listener's weighted forward action: the share of requests each target group gets. */
+  setWeights(weights: Record<string, number>) {
+    this.groupWeights = { ...weights };
+    this.log({ msg: 'listener weights', weights });
+    this.changed();
+  }
+
+  weights(): Record<string, number> { return { ...this.groupWeights }; }
+
+  /**
+   * Per group, healthy targets; with none healthy, like an ALB, the group fails open to its every
+   * registered, non-draining one. A weighted group with no target at all gets no share here (an ALB
+   * would answer 503 for it): deployments shift only to a group whose targets are healthy.
+   */
   routing(): Routing {
     const all = [...this.targets.values()];
-    const healthy = all.filter((t) => t.state === 'healthy');
-    const routable = healthy.length > 0 ? healthy : all.filter((t) => t.state !== 'draining');
-    return { routable: routable.map((t) => t.id), draining: all.filter((t) => t.state === 'draining').map((t) => t.id), all: this.list() };
+    const byGroup = new Map<string, string[]>();
+    for (const group of new Set(all.map((t) => t.group))) {
+      const members = all.filter((t) => t.group === group);
+      const healthy = members.filter((t) => t.state === 'healthy');
+      byGroup.set(group, (healthy.length > 0 ? healthy : members.filter((t) => t.state !== 'draining')).map((t) => t.id));
+    }
+    const weights = serverWeights(this.groupWeights, byGroup);
+    return { routable: [...weights].filter(([, w]) => w > 0).map(([id]) => id), draining: all.filter((t) => t.state === 'draining').map((t) => t.id), all: this.list(), weights };
   }
 
   count(id: string, stats: { requests: number; errors_5xx: number }) {

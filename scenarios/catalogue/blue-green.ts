@@ -1,0 +1,32 @@
+import { PAYMENTS_ONLY } from '../../loadtests/payment-mix.js';
+import type { Scenario } from '../scenario.js';
+import { FAST_ALB } from './compressed-alb.js';
+
+const RAMP = { duration_s: 5, from_rate_per_s: 50, to_rate_per_s: 500 };
+/** chaos/deployment-policy.ts, 60 times faster: a 2-minute step bakes 2 s, alarms take a datapoint a second. */
+const COMPRESSION = 60;
+
+export const blueGreenDeploy: Scenario = {
+  name: 'blue-green-deploy',
+  description: 'ECS blue/green under 500 payments/s with the policy the CDK app deploys (chaos/deployment-policy.ts) compressed 60x: a replacement task set of a good version starts in its own target group, the listener shifts 10% of requests to it every 2 s while alarms watch its 5xx rate and p99, it bakes at 100%, then the old tasks are deregistered and stopped. Zero failed requests.',
+  suites: ['chaos'],
+  topology: { instances_per_az: 1, alb: FAST_ALB },
+  load: { stages: [RAMP, { duration_s: 45, rate_per_s: 500 }], warmup_s: 5, mix: PAYMENTS_ONLY },
+  timeline: [{ at_s: 8, label: 'deploy a good version (LOG_LEVEL=error)', action: { kind: 'blue_green_deploy', green_env: { LOG_LEVEL: 'error' }, expect: 'complete', time_compression: COMPRESSION } }],
+  invariants: ['ledger'],
+  gates: [{ metric: 'errors', op: '<=', threshold: 0 }, { metric: 'latency_p99_ms', op: '<', threshold: 200 }, { metric: 'dropped', op: '<=', threshold: 0 }],
+  runbook: 'chaos/runbooks/blue-green-deploy.md',
+};
+
+export const blueGreenRollback: Scenario = {
+  name: 'blue-green-rollback',
+  description: 'The same deployment of a bad version: its task definition names a sessions table that does not exist (SESSIONS_TABLE=sessions-v2), so its tasks pass health checks but answer every payment 503. The 5xx alarm on its target group fires after two datapoints and the listener sends everything back to the old tasks; the new ones stop. Gated: the rollback within 5 s of its first request, and the blast radius (failed requests).',
+  suites: ['chaos'],
+  topology: { instances_per_az: 1, alb: FAST_ALB },
+  load: { stages: [RAMP, { duration_s: 30, rate_per_s: 500 }], warmup_s: 5, mix: PAYMENTS_ONLY },
+  timeline: [{ at_s: 8, label: 'deploy a bad version (SESSIONS_TABLE=sessions-v2)', action: { kind: 'blue_green_deploy', green_env: { SESSIONS_TABLE: 'sessions-v2' }, expect: 'rollback', time_compression: COMPRESSION, rollback_within_s: 5 } }],
+  invariants: ['ledger'],
+  // Blast radius: 10% of 500/s for the ~2-3 s the alarm needs (two 1 s datapoints) is ~100-150.
+  gates: [{ metric: 'errors', op: '<=', threshold: 400 }, { metric: 'error_rate', op: '<', threshold: 0.03 }, { metric: 'dropped', op: '<=', threshold: 0 }],
+  runbook: 'chaos/runbooks/blue-green-deploy.md',
+};
