@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,7 +23,18 @@ function alive(pid: number): boolean {
 /** Guards against pid reuse: only a process started with this run's TESTBED_RUN_DIR is ours. */
 async function startedBy(pid: number, dir: string): Promise<boolean> {
   const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-  return environ.split('\0').includes(`TESTBED_RUN_DIR=${dir}`);
+  if (environ.split('\0').includes(`TESTBED_RUN_DIR=${dir}`)) return true;
+  // Redis and Postgres rewrite their process title over the environment block, marker included
+  // (a Redis pair outlived its run that way): their working directory is in the run dir.
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+  return cwd === dir || cwd.startsWith(dir + path.sep);
+}
+
+/** Every live process of a run: started with its marker or working inside its directory. */
+export async function runProcesses(dir: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number).filter((p) => p !== process.pid);
+  const ours = await Promise.all(pids.map(async (pid) => ((await startedBy(pid, dir)) ? pid : 0)));
+  return ours.filter((p) => p > 0);
 }
 
 /** Kills the children and removes the directories of runs whose owner died without cleaning up. */
@@ -34,9 +45,11 @@ export async function reapStale(): Promise<{ dirs: number; processes: number }> 
     const dir = path.join(os.tmpdir(), name);
     const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '0'));
     if (owner > 0 && alive(owner)) continue;
-    const pids = (await readFile(path.join(dir, PIDS_FILE), 'utf8').catch(() => '')).split('\n').map(Number).filter((p) => p > 0);
+    // Recorded children and whatever they started (backends, forks): all found by marker or cwd.
+    const recorded = (await readFile(path.join(dir, PIDS_FILE), 'utf8').catch(() => '')).split('\n').map(Number).filter((p) => p > 0);
+    const pids = new Set([...recorded.filter(alive), ...(await runProcesses(dir))]);
     for (const pid of pids) {
-      if (alive(pid) && (await startedBy(pid, dir))) { try { process.kill(pid, 'SIGKILL'); processes++; } catch { /* raced */ } }
+      if (await startedBy(pid, dir)) { try { process.kill(pid, 'SIGKILL'); processes++; } catch { /* raced */ } }
     }
     await rm(dir, { recursive: true, force: true });
     dirs++;
