@@ -9,6 +9,7 @@ import { azLoss } from './az-loss.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
 import { writerCrash } from './writer-crash.js';
 import { azLossFailback, azLossNoRebuild } from './az-loss-failback.js';
+import { blueGreenDeploy, blueGreenRollback } from './blue-green.js';
 
 // The catalogue's scenarios with compressed timelines and lower rates, so CI can afford them.
 const dirs: string[] = [];
@@ -121,4 +122,35 @@ describe('az-loss-failback (compressed)', () => {
     expect(r.invariants!.stats.acknowledged_lost).toBeGreaterThan(100);
     expect(r.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['db_failover_to_stale_copy', 'cache_lost']));
   }, 240_000);
+});
+
+describe('blue/green (compressed)', () => {
+  it('a good version shifts fully with no failed request; the old tasks stop; the ledger holds', async () => {
+    const s: Scenario = { ...blueGreenDeploy, topology: { ...blueGreenDeploy.topology, seed: { customers: 200 } },
+      load: { ...blueGreenDeploy.load, stages: [{ duration_s: 3, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 40, rate_per_s: 200 }], warmup_s: 3 } };
+    const r = await runScenario(s, { outDir: await outDir() });
+    expect(r.reasons).toEqual([]);
+    const m = r.timeline[0]!.measures as Record<string, unknown>;
+    expect(m).toMatchObject({ outcome: 'completed', green_pct_max: 100, green_errors_5xx: 0 });
+    expect(m.green_requests as number).toBeGreaterThan(1_000);
+    const weights = r.events.filter((e) => e.kind === 'traffic_weights').map((e) => (e.detail as { weights: Record<string, number> }).weights.green);
+    expect(weights).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(r.events.filter((e) => e.kind === 'instance_stopped').map((e) => (e.detail as { id: string }).id).sort()).toEqual(['svc-a-1', 'svc-b-2']);
+    expect(r.invariants!.ok).toBe(true);
+  }, 180_000);
+
+  it('a bad version (sessions table missing) is rolled back by its 5xx alarm within 5 s, its blast radius counted', async () => {
+    const s: Scenario = { ...blueGreenRollback, topology: { ...blueGreenRollback.topology, seed: { customers: 200 } },
+      load: { ...blueGreenRollback.load, stages: [{ duration_s: 3, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 22, rate_per_s: 200 }], warmup_s: 3 } };
+    const r = await runScenario(s, { outDir: await outDir() });
+    expect(r.reasons).toEqual([]);
+    const m = r.timeline[0]!.measures as Record<string, number | string>;
+    expect(m).toMatchObject({ outcome: 'rolled_back', alarm: 'green 5xx rate' });
+    expect(m.green_exposed_ms).toBeLessThanOrEqual(5_000);
+    // Every request the bad version answered failed, and the clients saw each of them.
+    expect(m.green_errors_5xx).toBe(m.green_requests);
+    expect(r.gates.find((g) => g.metric === 'errors')!.measured).toBeGreaterThanOrEqual(m.green_errors_5xx as number);
+    expect(r.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['deployment_alarm', 'deployment_rolled_back']));
+    expect(r.invariants!.ok).toBe(true);
+  }, 180_000);
 });

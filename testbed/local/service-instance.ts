@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
+import { serviceBuild } from './service-build.js';
 
-const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
@@ -14,7 +13,7 @@ export interface ServiceInstanceOptions {
   node_args?: string[];
 }
 
-/** One payment service task: the real server entry point as a child process on a free port. */
+/** One payment service task: the compiled server, as the image runs it, as a child process on a free port. */
 export class ServiceInstance {
   port = 0;
   private proc: ManagedProcess | undefined;
@@ -25,10 +24,10 @@ export class ServiceInstance {
 
   async start(): Promise<this> {
     this.port = await freePort();
-    const tsx = require.resolve('tsx');
+    const { entry } = await serviceBuild();
     this.proc = new ManagedProcess({
       name: this.options.name, command: process.execPath,
-      args: [...(this.options.node_args ?? []), '--import', tsx, path.join(repoRoot, 'service/server.ts')],
+      args: [...(this.options.node_args ?? []), entry],
       runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
       cwd: repoRoot, env: { ...this.options.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stop_timeout_ms: 35_000,
