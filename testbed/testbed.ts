@@ -9,6 +9,7 @@ import { DEFAULT_GROUP } from './alb/listener-weights.js';
 import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
 import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
+import { serviceBuild } from './local/service-build.js';
 import { ServiceInstance } from './local/service-instance.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
 import { waitFor } from './local/wait-for.js';
@@ -59,6 +60,8 @@ export class Testbed {
   /** Where the writer archives WAL segments when topology.wal_archiving is on. */
   readonly archiveDir: string;
   boot_ms = 0;
+  /** sha256 of the compiled service the tasks run (testbed/local/service-build.ts). */
+  service_build_sha256 = '';
   private stopped = false;
   // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
   private readonly nodes: { stop(): Promise<void> }[] = [];
@@ -138,6 +141,7 @@ export class Testbed {
       ddb.destroy();
     }
     await Promise.all(AZS.flatMap((az) => Array.from({ length: t.instances_per_az }, () => this.startInstance(az))));
+    this.service_build_sha256 = (await serviceBuild()).sha256;
   }
 
   private async prepareDatabase() {

@@ -28,6 +28,8 @@ export interface RunReport {
   commit?: string;
   /** The container image this run vouches for (IMAGE_DIGEST from the CI build), if any. */
   image_digest?: string;
+  /** What the tasks ran on the local provider: the compiled service, by the sha256 of its files. */
+  service_build_sha256?: string;
   machine: Machine;
   /** pgbench on the bare make_payment against this run's writer, measured before the load. */
   calibration?: Calibration | { error: string };
