@@ -12,6 +12,11 @@ describe('deployment alarm datapoints', () => {
     expect(datapoint(at(0, 0, 0, 0), at(100, 0, 100, 2), s).breaching).toEqual(['p99 > 200 ms']);
   });
 
+  it('a p99 of fewer than p99_samples_min requests is missing data (it would be their maximum)', () => {
+    expect(datapoint(at(0, 0, 0, 0), at(43, 0, 43, 1), s).breaching).toEqual([]);
+    expect(datapoint(at(0, 0, 0, 0), at(100, 0, 100, 2), s).breaching).toEqual(['p99 > 200 ms']);
+  });
+
   it('treats too few requests as missing data, which does not breach', () => {
     expect(datapoint(at(50, 5, 50, 5), at(59, 14, 59, 14), s).breaching).toEqual([]);
   });

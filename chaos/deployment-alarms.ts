@@ -16,6 +16,7 @@ export interface AlarmSettings {
   /** p99 of the group's tasks' request latency; a bucket of the service's histogram, so exact. */
   p99_ms_max: number;
   requests_min: number;
+  p99_samples_min: number;
 }
 
 export const P99_THRESHOLDS_MS = HTTP_DURATION_BUCKETS_S.map((s) => Math.round(s * 1_000_000) / 1_000);
@@ -95,7 +96,7 @@ export function datapoint(a: Counters, b: Counters, s: AlarmSettings): Datapoint
   const breaching: string[] = [];
   if (requests >= s.requests_min && error_rate > s.error_rate_max) breaching.push('5xx rate');
   // p99 above the threshold <=> more than 1% of requests slower than it.
-  if (timed >= s.requests_min && slow_share > 0.01) breaching.push(`p99 > ${s.p99_ms_max} ms`);
+  if (timed >= s.p99_samples_min && slow_share > 0.01) breaching.push(`p99 > ${s.p99_ms_max} ms`);
   return { requests, errors_5xx, error_rate: round4(error_rate), slow_share: round4(slow_share), breaching };
 }
 

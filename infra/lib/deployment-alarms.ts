@@ -31,8 +31,11 @@ export class DeploymentAlarms extends Construct {
       }));
       this.alarms.push(new cloudwatch.Alarm(this, `${name}P99`, {
         ...common,
-        alarmDescription: `deployment: p99 response time of the ${name} target group above ${a.p99_ms_max} ms`,
-        metric: m.targetResponseTime({ statistic: 'p99', period }),
+        alarmDescription: `deployment: p99 response time of the ${name} target group above ${a.p99_ms_max} ms (fewer than ${a.p99_samples_min} requests: no data)`,
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(r >= ${a.p99_samples_min}, p, 0)`, period,
+          usingMetrics: { p: m.targetResponseTime({ statistic: 'p99', period }), r: m.requestCount({ period }) },
+        }),
         threshold: a.p99_ms_max / 1000, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       }));
     }

@@ -24,7 +24,9 @@ export const azLossFailback: Scenario = {
   // failover) cost ~1,450 requests apiece at 500/s: 8.3% of the 70 s window measured. The budget
   // is per fault as in az-loss; the ledger must hold exactly.
   gates: [{ metric: 'error_rate', op: '<', threshold: 0.15 }, { metric: 'dropped', op: '<=', threshold: 0 }],
-  recovery_within_s: 20,
+  // az-loss's objective: p99 back within 30 s of each fault. 3-10 s on the fast machine; 27 s after
+  // the first fault on the slow-disk one (calibration ~860 TPS), where 20 s failed (measured).
+  recovery_within_s: 30,
   runbook: 'chaos/runbooks/az-loss-failback.md',
 };
 

@@ -9,10 +9,11 @@ export const writerCrash: Scenario = {
   load: { stages: [{ duration_s: 5, from_rate_per_s: 50, to_rate_per_s: 500 }, { duration_s: 30, rate_per_s: 500 }], warmup_s: 5, mix: PAYMENTS_ONLY, timeout_ms: 5_000 },
   timeline: [{ at_s: 12, label: 'writer host crash, restart in place after 2 s', action: { kind: 'writer_crash', down_s: 2 } }],
   invariants: ['ledger'],
-  // Requests during the ~3 s outage (2 s down, ~0.6 s crash recovery, ~0.5 s until the standby
-  // streams again) fail: 9.5% of the 30 s window in a measured run. The blast radius is bounded,
-  // the ledger must hold exactly.
-  gates: [{ metric: 'error_rate', op: '<', threshold: 0.15 }, { metric: 'dropped', op: '<=', threshold: 0 }],
+  // Requests during the outage fail: 2 s down, then crash recovery (0.6 s on the fast machine, 4.1 s
+  // on the slow-disk one: WAL replay reads), then the standby reconnects (0.5-2 s): 9.5% of the 30 s
+  // window on the fast machine, 23.9% on the slow one (measured). The blast radius is bounded by
+  // the outage; the ledger must hold exactly.
+  gates: [{ metric: 'error_rate', op: '<', threshold: 0.3 }, { metric: 'dropped', op: '<=', threshold: 0 }],
   recovery_within_s: 10,
   runbook: 'chaos/runbooks/writer-crash.md',
 };
