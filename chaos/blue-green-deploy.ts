@@ -47,7 +47,7 @@ export async function blueGreenDeploy(tb: Testbed, s: BlueGreenSettings, signal?
   tb.log.add('deployment_begin', { from: blue, to: green, tasks: live.length });
   await startReplacement(tb, green, live.map((i) => i.az));
   const green_ready_ms = since(start);
-  const alarms = new DeploymentAlarms(tb, green, s.alarms);
+  const alarms = new DeploymentAlarms(tb, green, blue, s.alarms);
   await alarms.start();
   const shiftStart = performance.now();
   let pct = 0, fired: AlarmFired | undefined;

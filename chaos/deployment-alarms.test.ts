@@ -17,6 +17,11 @@ describe('deployment alarm datapoints', () => {
     expect(datapoint(at(0, 0, 0, 0), at(100, 0, 100, 2), s).breaching).toEqual(['p99 > 200 ms']);
   });
 
+  it('p99: the new version must also be slower than the old one (a whole-system slowdown is not its fault)', () => {
+    expect(datapoint(at(0, 0, 0, 0), at(116, 0, 116, 16), s, 0.14).breaching).toEqual([]); // both ~14% slow
+    expect(datapoint(at(0, 0, 0, 0), at(116, 0, 116, 16), s, 0.05).breaching).toEqual(['p99 > 200 ms']);
+  });
+
   it('treats too few requests as missing data, which does not breach', () => {
     expect(datapoint(at(50, 5, 50, 5), at(59, 14, 59, 14), s).breaching).toEqual([]);
   });

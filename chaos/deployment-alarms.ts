@@ -17,6 +17,12 @@ export interface AlarmSettings {
   p99_ms_max: number;
   requests_min: number;
   p99_samples_min: number;
+  /**
+   * The p99 alarm also needs the new version slower than the old one by this factor: a slowdown
+   * of the whole system is not the new version's. Here, with histograms, it compares the shares
+   * of requests over the threshold; CloudWatch compares the two target groups' p99s.
+   */
+  p99_vs_old_max: number;
 }
 
 export const P99_THRESHOLDS_MS = HTTP_DURATION_BUCKETS_S.map((s) => Math.round(s * 1_000_000) / 1_000);
@@ -24,21 +30,21 @@ const DURATION = 'http_request_duration_seconds';
 const PROBES = ['/health', '/ready'];
 
 interface Counters { requests: number; errors_5xx: number; timed: number; slow: number }
-export interface Datapoint { requests: number; errors_5xx: number; error_rate: number; slow_share: number; breaching: string[] }
+export interface Datapoint { requests: number; errors_5xx: number; error_rate: number; slow_share: number; old_slow_share: number; breaching: string[] }
 export interface AlarmFired { alarm: string; datapoints: Datapoint[] }
 
 export class DeploymentAlarms {
-  private last: Counters | undefined;
+  private last: { group: Counters; old: Counters } | undefined;
   private readonly recent: Datapoint[] = [];
   /** Every datapoint taken, for the report. */
   readonly history: Datapoint[] = [];
 
-  constructor(private readonly tb: Testbed, private readonly group: string, private readonly s: AlarmSettings) {
+  constructor(private readonly tb: Testbed, private readonly group: string, private readonly old: string, private readonly s: AlarmSettings) {
     if (!P99_THRESHOLDS_MS.includes(s.p99_ms_max)) throw new Error(`p99_ms_max must be one of the service's latency buckets (${P99_THRESHOLDS_MS.join(', ')} ms), got ${s.p99_ms_max}`);
   }
 
   /** Takes the counters' starting point; call before traffic reaches the group. */
-  async start() { this.last = await this.counters(); }
+  async start() { this.last = await this.both(); }
 
   /**
    * Evaluates a datapoint every period for `for_ms`; returns the alarm that fired, if one did.
@@ -56,8 +62,8 @@ export class DeploymentAlarms {
 
   private async evaluate(): Promise<AlarmFired | undefined> {
     if (!this.last) throw new Error('DeploymentAlarms.start() was not called');
-    const now = await this.counters();
-    const d = datapoint(this.last, now, this.s);
+    const now = await this.both();
+    const d = datapoint(this.last.group, now.group, this.s, slowShare(this.last.old, now.old));
     this.last = now;
     this.history.push(d);
     this.recent.push(d);
@@ -69,9 +75,14 @@ export class DeploymentAlarms {
     return undefined;
   }
 
-  private async counters(): Promise<Counters> {
-    const targets = (await this.tb.albTargets()).filter((t) => t.group === this.group);
-    const texts = await this.tb.scrapeServiceMetrics(this.group);
+  private async both() {
+    const [group, old] = await Promise.all([this.counters(this.group), this.counters(this.old)]);
+    return { group, old };
+  }
+
+  private async counters(group: string): Promise<Counters> {
+    const targets = (await this.tb.albTargets()).filter((t) => t.group === group);
+    const texts = await this.tb.scrapeServiceMetrics(group);
     const le = String(this.s.p99_ms_max / 1000);
     const sum = (name: string, labels: Record<string, string> = {}) => texts.reduce((n, t) => n + sumMetric(t, name, labels), 0);
     const probes = (name: string, labels: Record<string, string> = {}) => PROBES.reduce((n, route) => n + sum(name, { ...labels, route }), 0);
@@ -85,8 +96,14 @@ export class DeploymentAlarms {
   }
 }
 
+/** Share of timed requests slower than the threshold between two readings (0 without requests). */
+export function slowShare(a: Counters, b: Counters): number {
+  const timed = Math.max(0, b.timed - a.timed);
+  return timed > 0 ? Math.max(0, b.slow - a.slow) / timed : 0;
+}
+
 /** One period's datapoint from two counter readings (a task that left takes its counts along: never below 0). */
-export function datapoint(a: Counters, b: Counters, s: AlarmSettings): Datapoint {
+export function datapoint(a: Counters, b: Counters, s: AlarmSettings, old_slow_share = 0): Datapoint {
   const requests = Math.max(0, b.requests - a.requests);
   const errors_5xx = Math.max(0, b.errors_5xx - a.errors_5xx);
   const timed = Math.max(0, b.timed - a.timed);
@@ -96,8 +113,8 @@ export function datapoint(a: Counters, b: Counters, s: AlarmSettings): Datapoint
   const breaching: string[] = [];
   if (requests >= s.requests_min && error_rate > s.error_rate_max) breaching.push('5xx rate');
   // p99 above the threshold <=> more than 1% of requests slower than it.
-  if (timed >= s.p99_samples_min && slow_share > 0.01) breaching.push(`p99 > ${s.p99_ms_max} ms`);
-  return { requests, errors_5xx, error_rate: round4(error_rate), slow_share: round4(slow_share), breaching };
+  if (timed >= s.p99_samples_min && slow_share > 0.01 && slow_share > s.p99_vs_old_max * old_slow_share) breaching.push(`p99 > ${s.p99_ms_max} ms`);
+  return { requests, errors_5xx, error_rate: round4(error_rate), slow_share: round4(slow_share), old_slow_share: round4(old_slow_share), breaching };
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -18,8 +18,10 @@ export class DeploymentAlarms extends Construct {
     const a = DEPLOYMENT_POLICY.alarms;
     const period = Duration.seconds(a.period_s);
     const common = { evaluationPeriods: a.datapoints_to_alarm, datapointsToAlarm: a.datapoints_to_alarm, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
-    for (const [name, tg] of Object.entries(props.targetGroups)) {
+    const groups = Object.entries(props.targetGroups);
+    for (const [name, tg] of groups) {
       const m = tg.metrics;
+      const other = groups.find(([n]) => n !== name)![1].metrics;
       this.alarms.push(new cloudwatch.Alarm(this, `${name}5xxRate`, {
         ...common,
         alarmDescription: `deployment: more than ${a.error_rate_max * 100}% of the ${name} target group's requests answered 5xx (fewer than ${a.requests_min} requests: no data)`,
@@ -31,12 +33,12 @@ export class DeploymentAlarms extends Construct {
       }));
       this.alarms.push(new cloudwatch.Alarm(this, `${name}P99`, {
         ...common,
-        alarmDescription: `deployment: p99 response time of the ${name} target group above ${a.p99_ms_max} ms (fewer than ${a.p99_samples_min} requests: no data)`,
+        alarmDescription: `deployment: p99 response time of the ${name} target group above ${a.p99_ms_max} ms and above ${a.p99_vs_old_max}x the other group's (fewer than ${a.p99_samples_min} requests: no data)`,
         metric: new cloudwatch.MathExpression({
-          expression: `IF(r >= ${a.p99_samples_min}, p, 0)`, period,
-          usingMetrics: { p: m.targetResponseTime({ statistic: 'p99', period }), r: m.requestCount({ period }) },
+          expression: `IF(r >= ${a.p99_samples_min} AND p > ${a.p99_ms_max / 1000} AND p > ${a.p99_vs_old_max} * FILL(q, 0), 1, 0)`, period,
+          usingMetrics: { p: m.targetResponseTime({ statistic: 'p99', period }), q: other.targetResponseTime({ statistic: 'p99', period }), r: m.requestCount({ period }) },
         }),
-        threshold: a.p99_ms_max / 1000, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       }));
     }
   }

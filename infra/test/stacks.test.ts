@@ -87,9 +87,9 @@ describe('service', () => {
       Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [Match.objectLike({ Weight: 100 }), Match.objectLike({ Weight: 0 })] } }],
     });
     s.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Threshold: p.alarms.p99_ms_max / 1000, EvaluationPeriods: p.alarms.datapoints_to_alarm, DatapointsToAlarm: p.alarms.datapoints_to_alarm, TreatMissingData: 'notBreaching',
+      Threshold: 1, EvaluationPeriods: p.alarms.datapoints_to_alarm, DatapointsToAlarm: p.alarms.datapoints_to_alarm, TreatMissingData: 'notBreaching',
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: `IF(r >= ${p.alarms.p99_samples_min}, p, 0)` }),
+        Match.objectLike({ Expression: `IF(r >= ${p.alarms.p99_samples_min} AND p > ${p.alarms.p99_ms_max / 1000} AND p > ${p.alarms.p99_vs_old_max} * FILL(q, 0), 1, 0)` }),
         Match.objectLike({ Id: 'p', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'TargetResponseTime' }), Period: p.alarms.period_s, Stat: 'p99' }) }),
       ]),
     });
