@@ -121,17 +121,18 @@ describe('testbed CLI', () => {
   it('runs a scenario file a user wrote (YAML, k6 thresholds, a fault on the timeline)', async () => {
     const out = await tempDir();
     // The example as written, but for its p99 threshold: beside another test file on two cores its
-    // 200 ms is a verdict on the machine (254 ms once in CI), and this test is about the file's path.
+    // 200 ms is a verdict on the machine (254 ms, and once 2,386 ms in a stall), and this test is
+    // about the file's path: the threshold is still parsed and judged, at a bound no stall reaches.
     const file = path.join(out, 'checkout-latency.yaml');
     const text = await readFile(example, 'utf8');
     expect(text).toContain('["p(99)<200"]');
-    await writeFile(file, text.replace('["p(99)<200"]', '["p(99)<2000"]'));
+    await writeFile(file, text.replace('["p(99)<200"]', '["p(99)<60000"]'));
     const r = await testbed('run', '--file', file, '--out', out);
     const report = JSON.parse(await readFile(path.join(out, 'checkout-latency', 'report.json'), 'utf8'));
     expect(report.reasons).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.timeline).toMatchObject([{ kind: 'add_toxic', label: 'slow cache in zone a', ok: true }]);
-    expect(report.gates.map((g: { name: string }) => g.name)).toContain('latency_p99_ms[payment] < 2000');
+    expect(report.gates.map((g: { name: string }) => g.name)).toContain('latency_p99_ms[payment] < 60000');
     expect(report.invariants.ok).toBe(true);
     // The server's view agrees with the client's: payments posted per second, summed over tasks.
     const posted = report.server.series.find((x: { name: string }) => x.name === 'payments_posted_per_s').points.reduce((n: number, [, v]: [number, number]) => n + v, 0);

@@ -17,7 +17,7 @@ const loaded = {
 
 describe('judge: recovery after each fault', () => {
   it('judges each fault only until the next one, and the report shows the same figure as the gate', async () => {
-    const g = await gate(undefined as never, { ...azLossFailback, gates: [] }, loaded);
+    const g = await gate(undefined as never, { ...azLossFailback, gates: [], recovery_within_s: 20 }, loaded);
     const recovery = g.gates.filter((x) => x.metric === 'p99_recovered_after_s');
     expect(recovery.map((x) => [x.name, x.measured])).toEqual([
       ['p99 recovered within 20 s of the fault (AZ a)', 3],
