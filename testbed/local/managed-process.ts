@@ -22,9 +22,13 @@ const STOP_TIMEOUT_MS_DEFAULT = 10_000;
 const LOG_TAIL_LINES = 6;
 const LOG_TAIL_BYTES_MAX = 4_096;
 
+/** How long a stopped process's output may take to arrive before its log is closed. */
+const OUTPUT_DRAIN_MS_MAX = 200;
+
 /** A child process owned by the testbed: logs to a file, stoppable, killable, pausable. */
 export class ManagedProcess {
   private child: ChildProcess | undefined;
+  private outputClosed: Promise<void> = Promise.resolve();
   private log: WriteStream | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   exitCode: number | null = null;
@@ -55,6 +59,8 @@ export class ManagedProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
       this.exitCode = code; this.exitSignal = signal; resolve(code);
     }));
+    // 'close': every holder of its stdout/stderr is gone and the pipes have delivered everything.
+    this.outputClosed = new Promise((resolve) => child.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) => reject(new TestbedError(`cannot start ${spec.name} (${spec.command}): ${err.message}`)));
@@ -80,6 +86,14 @@ export class ManagedProcess {
       await Promise.race([this.exited, killed]);
       clearTimeout(timer);
       await this.exited;
+    }
+    // A grandchild can outlive the process and still hold its stdout (a Postgres backend): what it
+    // writes after the log is closed threw "write after end" in a test run. Let the pipes deliver
+    // for a moment, then cut them before the log closes.
+    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS_MAX))]);
+    for (const out of [this.child?.stdout, this.child?.stderr]) {
+      if (out && this.log) out.unpipe(this.log);
+      out?.destroy();
     }
     await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
   }
