@@ -1,6 +1,6 @@
 import type { Testbed } from '../testbed/testbed.js';
 import type { Az } from '../testbed/topology.js';
-import { DeploymentAlarms, type AlarmFired, type AlarmSettings } from './deployment-alarms.js';
+import { DeploymentAlarms, groupTraffic, type AlarmFired, type AlarmSettings } from './deployment-alarms.js';
 
 export interface BlueGreenSettings {
   /** The new version: environment its tasks add to the current one (a bad version is made by configuration). */
@@ -72,7 +72,7 @@ async function startReplacement(tb: Testbed, green: string, azs: Az[]) {
   const started = await Promise.allSettled(azs.map((az) => tb.startInstance(az, green)));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failed) return;
-  await Promise.allSettled(tb.listInstances().filter((i) => i.group === green).map((i) => tb.stopInstance(i.id)));
+  await stopTaskSet(tb, green);
   tb.log.add('deployment_failed', { reason: 'replacement tasks did not become healthy' });
   throw new Error(`the new version's tasks did not become healthy, so no traffic was shifted and they were stopped: ${(failed.reason as Error).message}`);
 }
@@ -84,7 +84,7 @@ async function rollBack(tb: Testbed, blue: string, green: string, fired: AlarmFi
   const rolledBackAt = performance.now();
   tb.log.add('deployment_rolled_back', { alarm: fired.alarm });
   const counts = await groupCounts(tb, green); // before its targets are deregistered and forgotten
-  await Promise.all(tb.listInstances().filter((i) => i.group === green).map((i) => tb.stopInstance(i.id)));
+  await stopTaskSet(tb, green);
   return {
     outcome: 'rolled_back' as const, alarm: fired.alarm, ...counts,
     alarm_after_ms: Math.round(alarmAt - shiftStart),
@@ -94,6 +94,11 @@ async function rollBack(tb: Testbed, blue: string, green: string, fired: AlarmFi
 }
 
 async function groupCounts(tb: Testbed, group: string): Promise<{ green_requests: number; green_errors_5xx: number }> {
-  const targets = (await tb.albTargets()).filter((t) => t.group === group);
-  return { green_requests: targets.reduce((n, t) => n + t.requests, 0), green_errors_5xx: targets.reduce((n, t) => n + t.errors_5xx, 0) };
+  const { requests, errors_5xx } = groupTraffic(await tb.albTargets(), group);
+  return { green_requests: requests, green_errors_5xx: errors_5xx };
+}
+
+/** Every task of a task set deregistered (in-flight requests finish) and stopped, a failed stop not stopping the others. */
+async function stopTaskSet(tb: Testbed, group: string) {
+  await Promise.allSettled(tb.listInstances().filter((i) => i.group === group).map((i) => tb.stopInstance(i.id)));
 }

@@ -1,5 +1,6 @@
 import { HTTP_DURATION_BUCKETS_S } from '../service/metrics.js';
 import { sumMetric } from '../testbed/prometheus.js';
+import type { TargetInfo } from '../testbed/alb/alb-config.js';
 import type { Testbed } from '../testbed/testbed.js';
 
 /**
@@ -36,8 +37,6 @@ export interface AlarmFired { alarm: string; datapoints: Datapoint[] }
 export class DeploymentAlarms {
   private last: { group: Counters; old: Counters } | undefined;
   private readonly recent: Datapoint[] = [];
-  /** Every datapoint taken, for the report. */
-  readonly history: Datapoint[] = [];
 
   constructor(private readonly tb: Testbed, private readonly group: string, private readonly old: string, private readonly s: AlarmSettings) {
     if (!P99_THRESHOLDS_MS.includes(s.p99_ms_max)) throw new Error(`p99_ms_max must be one of the service's latency buckets (${P99_THRESHOLDS_MS.join(', ')} ms), got ${s.p99_ms_max}`);
@@ -65,7 +64,6 @@ export class DeploymentAlarms {
     const now = await this.both();
     const d = datapoint(this.last.group, now.group, this.s, slowShare(this.last.old, now.old));
     this.last = now;
-    this.history.push(d);
     this.recent.push(d);
     if (this.recent.length > this.s.datapoints_to_alarm) this.recent.shift();
     if (this.recent.length < this.s.datapoints_to_alarm) return undefined;
@@ -76,24 +74,26 @@ export class DeploymentAlarms {
   }
 
   private async both() {
-    const [group, old] = await Promise.all([this.counters(this.group), this.counters(this.old)]);
+    const targets = await this.tb.albTargets(); // one read of the ALB's counters for both groups
+    const [group, old] = await Promise.all([this.counters(targets, this.group), this.counters(targets, this.old)]);
     return { group, old };
   }
 
-  private async counters(group: string): Promise<Counters> {
-    const targets = (await this.tb.albTargets()).filter((t) => t.group === group);
+  private async counters(targets: TargetInfo[], group: string): Promise<Counters> {
     const texts = await this.tb.scrapeServiceMetrics(group);
     const le = String(this.s.p99_ms_max / 1000);
     const sum = (name: string, labels: Record<string, string> = {}) => texts.reduce((n, t) => n + sumMetric(t, name, labels), 0);
     const probes = (name: string, labels: Record<string, string> = {}) => PROBES.reduce((n, route) => n + sum(name, { ...labels, route }), 0);
     const timed = sum(`${DURATION}_count`) - probes(`${DURATION}_count`);
     const fast = sum(`${DURATION}_bucket`, { le }) - probes(`${DURATION}_bucket`, { le });
-    return {
-      requests: targets.reduce((n, t) => n + t.requests, 0),
-      errors_5xx: targets.reduce((n, t) => n + t.errors_5xx, 0),
-      timed, slow: timed - fast,
-    };
+    return { ...groupTraffic(targets, group), timed, slow: timed - fast };
   }
+}
+
+/** Requests and 5xx answers of a target group's targets, as the ALB counted them. */
+export function groupTraffic(targets: TargetInfo[], group: string): { requests: number; errors_5xx: number } {
+  const members = targets.filter((t) => t.group === group);
+  return { requests: members.reduce((n, t) => n + t.requests, 0), errors_5xx: members.reduce((n, t) => n + t.errors_5xx, 0) };
 }
 
 /** Share of timed requests slower than the threshold between two readings (0 without requests). */
@@ -107,9 +107,8 @@ export function datapoint(a: Counters, b: Counters, s: AlarmSettings, old_slow_s
   const requests = Math.max(0, b.requests - a.requests);
   const errors_5xx = Math.max(0, b.errors_5xx - a.errors_5xx);
   const timed = Math.max(0, b.timed - a.timed);
-  const slow = Math.max(0, b.slow - a.slow);
   const error_rate = requests > 0 ? errors_5xx / requests : 0;
-  const slow_share = timed > 0 ? slow / timed : 0;
+  const slow_share = slowShare(a, b);
   const breaching: string[] = [];
   if (requests >= s.requests_min && error_rate > s.error_rate_max) breaching.push('5xx rate');
   // p99 above the threshold <=> more than 1% of requests slower than it.

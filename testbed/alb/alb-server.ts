@@ -46,7 +46,6 @@ const control = http.createServer(async (req, res) => {
       await applied;
       return send(200, info);
     }
-    if (parts[0] === 'weights' && req.method === 'GET') return send(200, groups.weights());
     if (parts[0] === 'weights' && req.method === 'PUT') {
       groups.setWeights(parseGroupWeights(body));
       await applied; // answered once HAProxy splits traffic this way

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { AlbConfig, TargetInfo, TargetState } from './alb-config.js';
-import { DEFAULT_GROUP, serverWeights } from './listener-weights.js';
+import { checkGroupName, DEFAULT_GROUP, serverWeights } from './listener-weights.js';
 
 interface Target extends TargetInfo { pool: Pool; timer?: NodeJS.Timeout; drainTimer?: NodeJS.Timeout }
 
@@ -22,9 +22,8 @@ export class TargetGroups {
 
   register(id: string, url: string, az: string, group = DEFAULT_GROUP): TargetInfo {
     if (this.targets.has(id)) throw new Error(`target ${id} already registered`);
-    if (!/^[a-z0-9-]{1,32}$/.test(group)) throw new Error(`target group name ${JSON.stringify(group)}: 1-32 lower-case letters, digits and -`);
     const t: Target = {
-      id, url, az, group, state: 'initial', requests: 0, errors_5xx: 0, consecutive_ok: 0, consecutive_fail: 0,
+      id, url, az, group: checkGroupName(group), state: 'initial', requests: 0, errors_5xx: 0, consecutive_ok: 0, consecutive_fail: 0,
       // Health checks only: requests flow through the data plane (HAProxy), not through Node.
       pool: new Pool(url, { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
     };

@@ -90,7 +90,9 @@ export class ManagedProcess {
     // A grandchild can outlive the process and still hold its stdout (a Postgres backend): what it
     // writes after the log is closed threw "write after end" in a test run. Let the pipes deliver
     // for a moment, then cut them before the log closes.
-    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS_MAX))]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([this.outputClosed, new Promise((r) => { drainTimer = setTimeout(r, OUTPUT_DRAIN_MS_MAX); })]);
+    clearTimeout(drainTimer);
     for (const out of [this.child?.stdout, this.child?.stderr]) {
       if (out && this.log) out.unpipe(this.log);
       out?.destroy();

@@ -45,11 +45,10 @@ export async function reapStale(): Promise<{ dirs: number; processes: number }> 
     const dir = path.join(os.tmpdir(), name);
     const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '0'));
     if (owner > 0 && alive(owner)) continue;
-    // Recorded children and whatever they started (backends, forks): all found by marker or cwd.
-    const recorded = (await readFile(path.join(dir, PIDS_FILE), 'utf8').catch(() => '')).split('\n').map(Number).filter((p) => p > 0);
-    const pids = new Set([...recorded.filter(alive), ...(await runProcesses(dir))]);
-    for (const pid of pids) {
-      if (await startedBy(pid, dir)) { try { process.kill(pid, 'SIGKILL'); processes++; } catch { /* raced */ } }
+    // Recorded children and whatever they started (backends, forks): one scan finds them all by
+    // marker or cwd, which also guards against a recorded pid reused by someone else.
+    for (const pid of await runProcesses(dir)) {
+      try { process.kill(pid, 'SIGKILL'); processes++; } catch { /* raced */ }
     }
     await rm(dir, { recursive: true, force: true });
     dirs++;
