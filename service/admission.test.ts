@@ -13,7 +13,13 @@ describe('QueueDelay (CoDel-style standing queue)', () => {
     await sleep(30);
     expect(q.stands()).toBe(false);
     q.observe(80); q.observe(60);
+    oldest = 70;
     await sleep(30);
+    expect(q.stands()).toBe(true);
+    // The queue drains within the window: new work is admitted at once, not after the window.
+    oldest = 0;
+    expect(q.stands()).toBe(false);
+    oldest = 70;
     expect(q.stands()).toBe(true);
     // Nothing left the queue for a whole window: the oldest item's age decides.
     oldest = 10;

@@ -42,7 +42,9 @@ export class Admission {
 /**
  * CoDel's measure of a standing queue: the shortest time any item waited during the last window.
  * A burst that drains keeps that minimum low; a queue that stands raises it. A window in which
- * nothing left the queue while it held work counts the age of its oldest item.
+ * nothing left the queue while it held work counts the age of its oldest item. As in CoDel, an
+ * empty queue ends it at once: a window's verdict must not refuse work for the rest of the next
+ * window once the queue has drained (it did: after a burst, a lone retry was refused 503).
  */
 export class QueueDelay {
   private windowStart = performance.now();
@@ -61,7 +63,7 @@ export class QueueDelay {
 
   stands(): boolean {
     this.roll();
-    return this.standing;
+    return this.standing && this.oldestWait_ms() > 0;
   }
 
   private roll() {
