@@ -48,7 +48,13 @@ async function chosenScenarios(names: string[], v: Values): Promise<Scenario[]> 
 }
 
 /** --provider local|containers|external (+ endpoint URLs for external) as a topology override. */
-export function providerFrom(v: Values): Pick<TopologySpec, 'provider' | 'external'> {
+export function providerFrom(v: Values): Pick<TopologySpec, 'provider' | 'external' | 'service_image'> {
+  const image = v['service-image'] === undefined ? {} : { service_image: String(v['service-image']) };
+  if (image.service_image === '') throw new UsageError('--service-image needs an image reference (a tag or sha256 ID the local Docker engine holds)');
+  return { ...endpointsFrom(v), ...image };
+}
+
+function endpointsFrom(v: Values): Pick<TopologySpec, 'provider' | 'external'> {
   const p = (v.provider ?? 'local') as TopologySpec['provider'];
   if (!['local', 'containers', 'external'].includes(String(p))) throw new UsageError(`--provider must be local, containers or external; got "${p}"`);
   if (p !== 'external') {
@@ -73,7 +79,7 @@ async function writeRunSummary(outDir: string, reports: RunReport[], v: Values) 
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'junit.xml'), toJUnit(reports));
   const summary: GateSummary = {
-    suite: (v.suite as string | undefined) ?? null, commit: reports[0]?.commit ?? null, image_digest: process.env.IMAGE_DIGEST ?? null,
+    suite: (v.suite as string | undefined) ?? null, commit: reports[0]?.commit ?? null, image_digest: sameImage(reports),
     finished_at: new Date().toISOString(),
     scenarios: reports.map((r) => ({ scenario: r.scenario, verdict: r.verdict, reasons: r.reasons })),
   };
@@ -83,6 +89,12 @@ async function writeRunSummary(outDir: string, reports: RunReport[], v: Values) 
     await writeFile(String(v['save-baseline']), JSON.stringify(all, null, 2));
     process.stderr.write(`baseline saved to ${v['save-baseline']}\n`);
   }
+}
+
+/** The image every scenario ran (as the engine named it), or null when any ran without one or another. */
+function sameImage(reports: RunReport[]): string | null {
+  const digests = new Set(reports.map((r) => r.image_digest ?? null));
+  return digests.size === 1 ? [...digests][0]! : null;
 }
 
 function printSummary(reports: RunReport[], outDir: string) {

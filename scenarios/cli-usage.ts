@@ -15,6 +15,8 @@ commands:
   export <scenario> [--format yaml|json]   print a catalogue scenario as a file
   --provider <local|containers|external>   (run and up; default local: embedded processes, no Docker)
       --postgres-url <url> --redis-url <redis://host:port/db> --dynamodb-endpoint <url>   (external)
+  --service-image <ref>    (run and up) every service task runs as a container of this image, and
+                           the report names the image ID the engine gives it (npm run image builds one)
   up                           boot the default two-AZ topology and keep it up (Ctrl-C stops it)
       --instances-per-az <n>   service instances per AZ (default 1)
       --replication <synchronous|asynchronous|none>
@@ -39,7 +41,7 @@ const OPTIONS = {
   suite: { type: 'string' }, out: { type: 'string' }, baseline: { type: 'string' }, file: { type: 'string', multiple: true },
   'save-baseline': { type: 'string' }, 'regression-pct': { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' },
   'instances-per-az': { type: 'string' }, replication: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  provider: { type: 'string' }, 'postgres-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'dynamodb-endpoint': { type: 'string' },
+  provider: { type: 'string' }, 'postgres-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'dynamodb-endpoint': { type: 'string' }, 'service-image': { type: 'string' },
 } as const;
 
 /** node's parseArgs, with its errors (unknown option, missing value) turned into usage errors. */

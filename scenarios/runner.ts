@@ -132,7 +132,8 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
   const tb = p.booted?.tb;
   return {
     schema: 'testbed-run/1', scenario: s.name, description: s.description, verdict: verdictOf(p, reasons), reasons, checks,
-    started_at, finished_at: new Date().toISOString(), ...commitAndImage(), ...(tb?.service_build_sha256 ? { service_build_sha256: tb.service_build_sha256 } : {}), machine: machine(),
+    started_at, finished_at: new Date().toISOString(), ...commitOf(), ...(tb?.image_digest ? { image_digest: tb.image_digest } : {}),
+    ...(tb?.service_build_sha256 ? { service_build_sha256: tb.service_build_sha256 } : {}), machine: machine(),
     ...(p.booted?.calibration ? { calibration: p.booted.calibration } : {}),
     topology: { ...(p.booted?.topology ?? { boot_ms: 0, processes: [] }), ...(p.loaded?.memory_under_load_bytes ? { memory_under_load_bytes: p.loaded.memory_under_load_bytes } : {}) },
     ...(p.loaded ? { load_started_at: p.loaded.load_started_at } : {}),
@@ -156,10 +157,10 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
   };
 }
 
-function commitAndImage(): Pick<RunReport, 'commit' | 'image_digest'> {
+function commitOf(): Pick<RunReport, 'commit'> {
   let commit: string | undefined;
   try { commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
-  return { ...(commit ? { commit } : {}), ...(process.env.IMAGE_DIGEST ? { image_digest: process.env.IMAGE_DIGEST } : {}) };
+  return commit ? { commit } : {};
 }
 
 export async function writeReports(outDir: string, r: RunReport) {

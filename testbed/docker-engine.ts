@@ -3,8 +3,8 @@ import { TestbedError } from './local/errors.js';
 
 const PING_TIMEOUT_MS = 1_500;
 
-/** Fails fast, with what to do instead, when no Docker engine answers (the containers provider needs one). */
-export async function assertDockerEngine(): Promise<void> {
+/** Whether a Docker engine answers its ping at DOCKER_HOST (the local socket by default). */
+export async function dockerEngineAnswers(): Promise<boolean> {
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const target = host.startsWith('unix://') ? { socketPath: host.slice('unix://'.length) } : (() => {
     const u = new URL(host.replace(/^tcp:/, 'http:'));
@@ -15,8 +15,14 @@ export async function assertDockerEngine(): Promise<void> {
     req.on('timeout', () => { req.destroy(); resolve(false); });
     req.on('error', () => resolve(false));
   });
-  if (!ok) {
+  return ok;
+}
+
+/** Fails fast, with what to do instead, when no Docker engine answers (the containers provider needs one). */
+export async function assertDockerEngine(): Promise<void> {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  if (!(await dockerEngineAnswers())) {
     throw new TestbedError(`the containers provider needs a Docker engine, and none answered at ${host}`,
-      'use --provider local (the default: embedded processes, no Docker), or --provider external with endpoint URLs');
+      'npm run containers:setup installs and starts one (as root); or use --provider local (the default: embedded processes, no Docker), or --provider external with endpoint URLs');
   }
 }

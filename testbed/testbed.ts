@@ -10,7 +10,10 @@ import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
 import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
 import { serviceBuild } from './local/service-build.js';
-import { ServiceInstance } from './local/service-instance.js';
+import { ServiceInstance, type Task } from './local/service-instance.js';
+import { imageId } from './containers/docker-cli.js';
+import { reapStaleContainers } from './containers/labels.js';
+import { ServiceContainer } from './containers/service-container.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
 import { waitFor } from './local/wait-for.js';
 import { FaultProxy } from './proxy/fault-proxy.js';
@@ -39,7 +42,7 @@ export interface InstanceInfo { id: string; az: Az; group: string; url: string; 
  */
 export class Testbed {
   readonly log: EventLog;
-  readonly instances = new Map<string, { az: Az; group: string; svc: ServiceInstance }>();
+  readonly instances = new Map<string, { az: Az; group: string; svc: Task }>();
   /** Task sets (ECS deployments) by target group: the environment their tasks add to the base one. */
   private readonly taskSets = new Map<string, Record<string, string>>([[DEFAULT_GROUP, {}]]);
   /** The task set serving production traffic; new tasks join it unless told otherwise. */
@@ -60,8 +63,10 @@ export class Testbed {
   /** Where the writer archives WAL segments when topology.wal_archiving is on. */
   readonly archiveDir: string;
   boot_ms = 0;
-  /** sha256 of the compiled service the tasks run (testbed/local/service-build.ts). */
+  /** sha256 of the compiled service the tasks run (testbed/local/service-build.ts), when they run the build. */
   service_build_sha256 = '';
+  /** The engine's ID of the image every task runs (topology.service_image), resolved once at boot. */
+  image_digest = '';
   private stopped = false;
   // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
   private readonly nodes: { stop(): Promise<void> }[] = [];
@@ -87,6 +92,7 @@ export class Testbed {
   /** Boots the whole topology; on any failure everything already started is stopped. */
   static async up(spec: TopologySpec = {}, o: { onEvent?: (e: TestbedEvent) => void; keepDir?: boolean; serviceNodeArgs?: string[] } = {}): Promise<Testbed> {
     await reapStale();
+    await reapStaleContainers();
     const topology = checkProvider(topologySchema.parse(spec));
     if (topology.provider === 'containers') {
       await assertDockerEngine();
@@ -140,8 +146,9 @@ export class Testbed {
       await pool.end();
       ddb.destroy();
     }
+    if (t.service_image) this.image_digest = await imageId(t.service_image);
     await Promise.all(AZS.flatMap((az) => Array.from({ length: t.instances_per_az }, () => this.startInstance(az))));
-    this.service_build_sha256 = (await serviceBuild()).sha256;
+    if (!t.service_image) this.service_build_sha256 = (await serviceBuild()).sha256;
   }
 
   private async prepareDatabase() {
@@ -234,7 +241,8 @@ export class Testbed {
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env, ...taskEnv,
     };
-    const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs });
+    const o = { name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs };
+    const svc: Task = this.topology.service_image ? new ServiceContainer({ ...o, image: this.topology.service_image, image_id: this.image_digest }) : new ServiceInstance(o);
     this.instances.set(id, { az, group, svc });
     await svc.start();
     await this.alb.register(id, svc.url, az, group);
@@ -542,7 +550,7 @@ export class Testbed {
     if (this.stopped) return undefined;
     this.stopped = true;
     await this.alb.stop().catch(() => {});
-    await Promise.allSettled([...this.instances.values()].map(({ svc }) => svc.process?.stop('SIGKILL')));
+    await Promise.allSettled([...this.instances.values()].map(({ svc }) => svc.kill()));
     await Promise.allSettled([this.proxy.stop(), this.dynamo.stop(), ...this.nodes.map((n) => n.stop())]);
     // External endpoints: remove what this run created there, nothing else.
     if (this.pgPrimary instanceof ExternalPostgres) await this.pgPrimary.dropDatabase(this.database).catch(() => {});

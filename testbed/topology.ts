@@ -24,6 +24,8 @@ export const topologySchema = z.object({
   /** Continuous WAL archiving from the writer (for base backups and point-in-time restore). */
   wal_archiving: z.boolean().default(false),
   service_env: z.record(z.string(), z.string()).default({}),
+  /** Run every task as a container of this image (a tag or ID the local engine holds) instead of the compiled build. */
+  service_image: z.string().min(1).optional(),
   alb: z.object({
     health: z.object({
       interval_ms: z.number().int().optional(), timeout_ms: z.number().int().optional(),

@@ -57,7 +57,7 @@ code{background:#f4f4f4;padding:1px 4px}
 <h1>${esc(r.scenario)} <span class="verdict v-${r.verdict}">${r.verdict.toUpperCase()}</span></h1>
 <p>${esc(r.description)}</p>
 ${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
-<p>Started ${esc(r.started_at)} · ${r.machine.cpus} CPUs (${esc(r.machine.cpu_model)}) · ${r.machine.memory_gib} GiB · Node ${esc(r.machine.node)} · ${r.calibration ? ('error' in r.calibration ? `calibration failed: ${esc(r.calibration.error)}` : `calibration: pgbench make_payment ${r.calibration.pgbench_make_payment_tps} TPS`) : 'not calibrated'}${r.commit ? ` · commit <code>${esc(r.commit)}</code>` : ''}${r.service_build_sha256 ? ` · service build <code>sha256:${esc(r.service_build_sha256.slice(0, 12))}</code>` : ''} · topology booted in ${r.topology.boot_ms} ms</p>
+<p>Started ${esc(r.started_at)} · ${r.machine.cpus} CPUs (${esc(r.machine.cpu_model)}) · ${r.machine.memory_gib} GiB · Node ${esc(r.machine.node)} · ${r.calibration ? ('error' in r.calibration ? `calibration failed: ${esc(r.calibration.error)}` : `calibration: pgbench make_payment ${r.calibration.pgbench_make_payment_tps} TPS`) : 'not calibrated'}${r.commit ? ` · commit <code>${esc(r.commit)}</code>` : ''}${r.image_digest ? ` · service image <code>${esc(r.image_digest.slice(0, 19))}</code>` : ''}${r.service_build_sha256 ? ` · service build <code>sha256:${esc(r.service_build_sha256.slice(0, 12))}</code>` : ''} · topology booted in ${r.topology.boot_ms} ms</p>
 <h2>Gates</h2><table><tr><th></th><th>gate</th><th>measured</th><th>required</th><th>baseline</th></tr>${gates}</table>
 <h2>Over time</h2>${charts.join('\n')}
 <h2>Load (measured part, after ${r.load.warmup_s} s warm-up)</h2>

@@ -26,7 +26,7 @@ export interface RunReport {
   load_started_at?: string;
   finished_at: string;
   commit?: string;
-  /** The container image this run vouches for (IMAGE_DIGEST from the CI build), if any. */
+  /** The image the tasks ran (--service-image), by the ID the Docker engine gave it; absent when they ran the build. */
   image_digest?: string;
   /** What the tasks ran on the local provider: the compiled service, by the sha256 of its files. */
   service_build_sha256?: string;

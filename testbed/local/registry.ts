@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 
 const live = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 let hooked = false;
 
 export function killAll() {
@@ -11,6 +12,8 @@ export function killAll() {
     try { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   live.clear();
+  for (const fn of cleanups) { try { fn(); } catch { /* best effort: the next run's reap is the backstop */ } }
+  cleanups.clear();
 }
 
 function hook() {
@@ -38,3 +41,14 @@ export function track(child: ChildProcess) {
 }
 
 export function liveChildren(): number { return live.size; }
+
+
+/**
+ * A synchronous last resort run when this process ends (as `killAll`): for what killing a child
+ * does not stop, e.g. a container whose `docker run` client is killed. Returns the unregister call.
+ */
+export function onExitCleanup(fn: () => void): () => void {
+  hook();
+  cleanups.add(fn);
+  return () => { cleanups.delete(fn); };
+}

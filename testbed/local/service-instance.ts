@@ -13,8 +13,26 @@ export interface ServiceInstanceOptions {
   node_args?: string[];
 }
 
+/** What the testbed does to a task's process: crash it, pause it, stop it, find its CPU time. */
+export interface TaskProcess {
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  signal(sig: NodeJS.Signals): void;
+}
+
+/** An ECS task of the payment service: a child process (ServiceInstance) or a container (ServiceContainer). */
+export interface Task {
+  readonly url: string;
+  readonly process: TaskProcess | undefined;
+  start(): Promise<this>;
+  /** ECS stop: SIGTERM, the service drains and exits (SIGKILL after the stop timeout). */
+  stop(): Promise<void>;
+  /** Teardown: gone at once, nothing drained. */
+  kill(): Promise<void>;
+}
+
 /** One payment service task: the compiled server, as the image runs it, as a child process on a free port. */
-export class ServiceInstance {
+export class ServiceInstance implements Task {
   port = 0;
   private proc: ManagedProcess | undefined;
   constructor(readonly options: ServiceInstanceOptions) {}
@@ -39,4 +57,6 @@ export class ServiceInstance {
 
   /** SIGTERM: the service drains (finishes in-flight, refuses new) and exits. */
   async stop(): Promise<void> { await this.proc?.stop('SIGTERM'); }
+
+  async kill(): Promise<void> { await this.proc?.stop('SIGKILL'); }
 }

@@ -16,8 +16,13 @@ export async function recordChildPid(dir: string, pid: number) {
   await writeFile(path.join(dir, PIDS_FILE), `${pid}\n`, { flag: 'a' });
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** The pid of the process that made a run dir; 0 when the dir or its owner file is gone. */
+export async function runOwner(dir: string): Promise<number> {
+  return Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '0')) || 0;
 }
 
 /** Guards against pid reuse: only a process started with this run's TESTBED_RUN_DIR is ours. */
@@ -43,7 +48,7 @@ export async function reapStale(): Promise<{ dirs: number; processes: number }> 
   for (const name of await readdir(os.tmpdir())) {
     if (!name.startsWith(TEMP_PREFIX)) continue;
     const dir = path.join(os.tmpdir(), name);
-    const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '0'));
+    const owner = await runOwner(dir);
     if (owner > 0 && alive(owner)) continue;
     // Recorded children and whatever they started (backends, forks): one scan finds them all by
     // marker or cwd, which also guards against a recorded pid reused by someone else.
