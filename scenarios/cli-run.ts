@@ -79,7 +79,7 @@ async function writeRunSummary(outDir: string, reports: RunReport[], v: Values) 
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'junit.xml'), toJUnit(reports));
   const summary: GateSummary = {
-    suite: (v.suite as string | undefined) ?? null, commit: reports[0]?.commit ?? null, image_digest: sameImage(reports),
+    suite: (v.suite as string | undefined) ?? null, commit: reports[0]?.commit ?? null, image_digest: sameImage(reports), image_repo_digests: sameImage(reports) === null ? [] : reports[0]!.image_repo_digests ?? [],
     finished_at: new Date().toISOString(),
     scenarios: reports.map((r) => ({ scenario: r.scenario, verdict: r.verdict, reasons: r.reasons })),
   };

@@ -132,7 +132,7 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
   const tb = p.booted?.tb;
   return {
     schema: 'testbed-run/1', scenario: s.name, description: s.description, verdict: verdictOf(p, reasons), reasons, checks,
-    started_at, finished_at: new Date().toISOString(), ...commitOf(), ...(tb?.image_digest ? { image_digest: tb.image_digest } : {}),
+    started_at, finished_at: new Date().toISOString(), ...commitOf(), ...(tb?.image_digest ? { image_digest: tb.image_digest, image_repo_digests: tb.image_repo_digests } : {}),
     ...(tb?.service_build_sha256 ? { service_build_sha256: tb.service_build_sha256 } : {}), machine: machine(),
     ...(p.booted?.calibration ? { calibration: p.booted.calibration } : {}),
     topology: { ...(p.booted?.topology ?? { boot_ms: 0, processes: [] }), ...(p.loaded?.memory_under_load_bytes ? { memory_under_load_bytes: p.loaded.memory_under_load_bytes } : {}) },

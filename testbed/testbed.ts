@@ -11,7 +11,7 @@ import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
 import { serviceBuild } from './local/service-build.js';
 import { ServiceInstance, type Task } from './local/service-instance.js';
-import { imageId } from './containers/docker-cli.js';
+import { imageId, imageRepoDigests } from './containers/docker-cli.js';
 import { reapStaleContainers } from './containers/labels.js';
 import { ServiceContainer } from './containers/service-container.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
@@ -67,6 +67,8 @@ export class Testbed {
   service_build_sha256 = '';
   /** The engine's ID of the image every task runs (topology.service_image), resolved once at boot. */
   image_digest = '';
+  /** The registry digests the engine knows for that image (repo@sha256:...): empty for a local build. */
+  image_repo_digests: string[] = [];
   private stopped = false;
   // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
   private readonly nodes: { stop(): Promise<void> }[] = [];
@@ -98,7 +100,12 @@ export class Testbed {
       await assertDockerEngine();
       throw new TestbedError('the containers provider is not implemented yet (a Docker engine answered, but no container code exists)', 'use --provider local or external');
     }
+    // Before anything starts: a wrong image reference fails in a second, not after the boot.
+    const image_digest = topology.service_image ? await imageId(topology.service_image) : '';
+    const repo_digests = topology.service_image ? await imageRepoDigests(image_digest) : [];
     const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
+    tb.image_digest = image_digest;
+    tb.image_repo_digests = repo_digests;
     tb.keepDir = o.keepDir ?? process.env.TESTBED_KEEP_DIR === '1'; // keep logs and data for a post-mortem
     tb.serviceNodeArgs = o.serviceNodeArgs ?? [];
     const start = performance.now();
@@ -146,7 +153,6 @@ export class Testbed {
       await pool.end();
       ddb.destroy();
     }
-    if (t.service_image) this.image_digest = await imageId(t.service_image);
     await Promise.all(AZS.flatMap((az) => Array.from({ length: t.instances_per_az }, () => this.startInstance(az))));
     if (!t.service_image) this.service_build_sha256 = (await serviceBuild()).sha256;
   }

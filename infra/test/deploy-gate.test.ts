@@ -20,9 +20,17 @@ describe('deploy only after the gates passed for this digest and commit', () => 
     expect(refuseDeploy(good, want)).toEqual([]);
   });
 
+  it('accepts the registry digest the engine knew for the image the gate ran (ECR names images by manifest digest)', () => {
+    const manifest = `sha256:${'ab'.repeat(32)}`;
+    const ran = { ...good, image_digest: `sha256:${'12'.repeat(32)}`, image_repo_digests: [`123.dkr.ecr.us-east-1.amazonaws.com/payments-service@${manifest}`] };
+    expect(refuseDeploy(ran, { ...want, imageDigest: manifest })).toEqual([]);
+    expect(refuseDeploy(ran, want)).toEqual([expect.stringMatching(/report is for image sha256:1212/)]);
+  });
+
   it('refuses, and says why, for every way the evidence can be wrong', () => {
     expect(refuseDeploy(null, want)).toEqual([expect.stringMatching(/no gate report/)]);
     expect(refuseDeploy({ ...good, image_digest: `sha256:${'ef'.repeat(32)}` }, want)).toEqual([expect.stringMatching(/report is for image sha256:efef/)]);
+    expect(refuseDeploy({ ...good, image_digest: null }, want)).toEqual([expect.stringMatching(/none: the gate ran the build, not an image/)]);
     expect(refuseDeploy({ ...good, commit: 'zzz' }, want)).toEqual([expect.stringMatching(/commit zzz, not abc123/)]);
     expect(refuseDeploy({ ...good, suite: null }, want)).toEqual([expect.stringMatching(/not the gate suite/)]);
     expect(refuseDeploy({ ...good, scenarios: [good.scenarios[0]!, { scenario: 'baseline-1k-tps', verdict: 'fail', reasons: ['gate failed: latency_p99_ms < 200 (measured 512)'] }] }, want))

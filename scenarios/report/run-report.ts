@@ -28,6 +28,8 @@ export interface RunReport {
   commit?: string;
   /** The image the tasks ran (--service-image), by the ID the Docker engine gave it; absent when they ran the build. */
   image_digest?: string;
+  /** The registry digests (repo@sha256:...) the engine knew for that image, once pushed or pulled. */
+  image_repo_digests?: string[];
   /** What the tasks ran on the local provider: the compiled service, by the sha256 of its files. */
   service_build_sha256?: string;
   machine: Machine;

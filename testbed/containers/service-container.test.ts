@@ -1,0 +1,103 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerEngineAnswers } from '../docker-engine.js';
+import { Testbed } from '../testbed.js';
+import { imagePresent, NODE_BASE } from './base-images.js';
+import { docker } from './docker-cli.js';
+import { reapStale } from '../local/temp-dir.js';
+import { reapStaleContainers, RUN_DIR_LABEL } from './labels.js';
+import { buildServiceImage, type BuiltImage } from './service-image.js';
+
+const require = createRequire(import.meta.url);
+const run = promisify(execFile);
+const TEST_IMAGE = 'payments-service:test';
+const engine = await dockerEngineAnswers();
+const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
+if (!base) console.warn(`[skipped] service containers: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
+
+const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
+
+describe.skipIf(!base)('service tasks as containers of the service image', () => {
+  let image: BuiltImage;
+  let tb: Testbed | undefined;
+  beforeAll(async () => { image = await buildServiceImage({ ref: TEST_IMAGE, rds_ca_bundle: false }); }, 900_000);
+  afterAll(async () => { await tb?.down(); });
+
+  it('every task is a container of the image; the testbed names the ID the engine gives it; a crash ends the container; down() leaves none', async () => {
+    tb = await Testbed.up({ service_image: TEST_IMAGE, seed: { customers: 20 },
+      alb: { health: { interval_ms: 200, healthy_threshold: 2, unhealthy_threshold: 2 } } });
+    expect(tb.image_digest).toBe(await docker(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]));
+    expect(tb.image_digest).toBe(image.id);
+    expect(tb.service_build_sha256).toBe(''); // the build did not run: the image did
+    const ids = await containersOf(tb.runDir);
+    expect(ids).toHaveLength(2);
+    for (const i of tb.listInstances()) {
+      // The pid the testbed signals is the service inside a container (its cgroup names the container).
+      expect(await readFile(`/proc/${i.pid}/cgroup`, 'utf8')).toMatch(new RegExp(ids.map((id) => id.slice(0, 12)).join('|')));
+    }
+    const from = tb.seeded.customers[0]!, to = tb.seeded.customers[1]!;
+    const res = await fetch(`${tb.url}/v1/payments`, { method: 'POST',
+      headers: { authorization: `Bearer ${from.token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      body: JSON.stringify({ source_account_id: from.accounts[0], destination_account_id: to.accounts[0], amount_minor: 5, currency: 'EUR' }) });
+    expect(res.status).toBe(201);
+    const victim = tb.listInstances()[0]!;
+    tb.killInstance(victim.id, 'SIGKILL');
+    await tb.alb.waitForState(victim.id, 'unhealthy', 10_000);
+    await expect.poll(async () => (await containersOf(tb!.runDir)).length, { timeout: 10_000 }).toBe(1);
+    const runDir = tb.runDir;
+    await tb.down();
+    tb = undefined;
+    expect(await containersOf(runDir)).toEqual([]);
+  }, 180_000);
+
+  it('a run with --service-image vouches for that image ID in its report; deploy refuses any other digest', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'image-run-'));
+    try {
+      const tsx = ['--import', require.resolve('tsx')];
+      const cli = path.join(import.meta.dirname, '..', '..', 'scenarios', 'cli.ts');
+      await run(process.execPath, [...tsx, cli, 'run', 'smoke', '--service-image', TEST_IMAGE, '--out', out], { maxBuffer: 32 * 1024 * 1024 });
+      const report = JSON.parse(await readFile(path.join(out, 'smoke', 'report.json'), 'utf8'));
+      expect(report.verdict).toBe('pass');
+      expect(report.image_digest).toBe(await docker(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]));
+      expect(report.service_build_sha256).toBeUndefined();
+      const deploy = (digest: string) => run(process.execPath, [...tsx, path.join(import.meta.dirname, '..', '..', 'infra', 'deploy.ts'), '--image-digest', digest, '--report', path.join(out, 'summary.json'), '--dry-run'])
+        .then(() => '', (e: { stderr: string }) => e.stderr);
+      const other = await deploy(`sha256:${'0'.repeat(64)}`);
+      expect(other).toMatch(new RegExp(`report is for image ${report.image_digest}, not sha256:0{64}`));
+      // The right digest passes the image check; smoke alone is not the gate suite, so still refused.
+      const same = await deploy(report.image_digest);
+      expect(same).toMatch(/not the gate suite/);
+      expect(same).not.toMatch(/report is for image/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('an image the engine does not hold fails at once, naming it and what to do', async () => {
+    await expect(Testbed.up({ service_image: 'payments-service:no-such-tag' })).rejects.toThrow(/no image "payments-service:no-such-tag" in the local Docker engine[\s\S]*npm run image/);
+  });
+
+  it('kill -9 of the runner: its containers outlive it, and the next start removes them', async () => {
+    const script = `import { Testbed } from ${JSON.stringify(path.join(import.meta.dirname, '..', 'testbed.ts'))};
+      const tb = await Testbed.up({ service_image: ${JSON.stringify(TEST_IMAGE)}, seed: { customers: 20 } });
+      console.log('RUN_DIR ' + tb.runDir);`;
+    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const runDir = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => { out += d; const m = /RUN_DIR (\S+)/.exec(out); if (m) resolve(m[1]!); });
+      child.once('exit', (code) => reject(new Error(`the runner exited (${code}) before its testbed was up`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await containersOf(runDir)).toHaveLength(2); // nobody stopped them
+    expect(await reapStaleContainers()).toBeGreaterThanOrEqual(2);
+    expect(await containersOf(runDir)).toEqual([]);
+    await reapStale(); // and the run's processes, as the next start does
+  }, 180_000);
+});
