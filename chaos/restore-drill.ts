@@ -86,7 +86,7 @@ export interface DrillResult {
 async function restoreAndCheck(tb: Testbed, s: { backupDir: string; backup_ms: number; target: { wall_iso: string; load_ms: number } }, history: HistoryRecord[]): Promise<{ result: DrillResult; restored: PostgresProcess }> {
   await archiveCurrentWal(tb);
   // In the writer's zone: when it is swapped in, it serves where the old writer did.
-  const restored = new PostgresProcess({ name: 'postgres-restore-a', runDir: tb.runDir });
+  const restored = new PostgresProcess({ name: 'postgres-restore-a', runDir: tb.runDir, launcher: tb.launchers.postgres });
   const start = performance.now();
   try {
     await restored.initFromBackup(s.backupDir, tb.archiveDir, s.target.wall_iso);

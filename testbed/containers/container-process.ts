@@ -35,7 +35,7 @@ export class ContainerProcess extends ManagedProcess {
   private unregister: () => void = () => {};
 
   constructor(spec: ProcessSpec, readonly placement: ContainerPlacement) {
-    const name = `testbed-${path.basename(spec.runDir)}-${spec.name}`;
+    const name = `${path.basename(spec.runDir)}-${spec.name}`; // the run dir is testbed-XXXXXX
     const { uid, gid, ...host } = spec;
     super({ ...host, command: 'docker', args: runArgs(name, spec, placement, uid === undefined ? undefined : `${uid}:${gid ?? uid}`) });
     this.containerName = name;

@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import net from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from './free-port.js';
 import type { StartedDynamo } from '../started-nodes.js';
-import { ManagedProcess } from './managed-process.js';
+import { hostLauncher, type Launcher } from './launcher.js';
+import type { ManagedProcess } from './managed-process.js';
 
-const require = createRequire(import.meta.url);
 const READY_TIMEOUT_MS = 10_000;
 
 /** dynalite (DynamoDB API on LevelDB, in memory) as a child process. It has no TTL. */
@@ -14,7 +13,7 @@ export class DynaliteProcess implements StartedDynamo {
   readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
-  constructor(readonly options: { name: string; runDir: string }) {}
+  constructor(readonly options: { name: string; runDir: string; launcher?: Launcher }) {}
 
   get process(): ManagedProcess | undefined { return this.proc; }
   get endpoint(): string { return `http://127.0.0.1:${this.port}`; }
@@ -23,10 +22,11 @@ export class DynaliteProcess implements StartedDynamo {
 
   async start(): Promise<this> {
     this.port = this.port || (await freePort());
-    const cli = path.join(path.dirname(require.resolve('dynalite/package.json')), 'cli.js');
-    this.proc = new ManagedProcess({
-      name: this.options.name, command: process.execPath,
-      args: [cli, '--port', String(this.port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'],
+    const launcher = this.options.launcher ?? hostLauncher;
+    const { command, args } = launcher.dynalite();
+    this.proc = launcher.server({
+      name: this.options.name, command,
+      args: [...args, '--port', String(this.port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'],
       runDir: this.options.runDir, logFile: path.join(this.options.runDir, `${this.options.name}.log`),
     });
     await this.proc.start();

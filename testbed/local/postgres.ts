@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { appendFile, chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { TestbedError } from './errors.js';
 import { freePort } from './free-port.js';
-import { ManagedProcess } from './managed-process.js';
-import { postgresBinDir, postgresRunAs } from './binaries.js';
+import { hostLauncher, type Launcher } from './launcher.js';
+import type { ManagedProcess } from './managed-process.js';
 import { azOfName, type Az } from '../topology.js';
 import type { StartedPostgres } from '../started-nodes.js';
 
-const run = promisify(execFile);
 const READY_TIMEOUT_MS = 20_000;
 const READY_POLL_MS = 25;
 
@@ -19,21 +16,26 @@ export interface PostgresOptions {
   runDir: string;
   /** Extra server settings (-c name=value). */
   settings?: Record<string, string | number>;
+  /** Where its processes run: here (default) or in a container (the containers provider). */
+  launcher?: Launcher;
 }
 
-/** A Postgres server started from local binaries in its own data directory on a free port. */
+/** A Postgres server in its own data directory on a free port (local binaries, or its image's in a container). */
 export class PostgresProcess implements StartedPostgres {
   readonly dataDir: string;
   readonly socketDir: string;
   readonly host = '127.0.0.1';
   port = 0;
   private proc: ManagedProcess | undefined;
-  private readonly bin = postgresBinDir();
-  private readonly runAs = postgresRunAs();
+  private readonly launcher: Launcher;
+  private readonly bin: string;
+  private readonly runAs: { uid: number; gid: number } | undefined;
 
   constructor(readonly options: PostgresOptions) {
     this.dataDir = path.join(options.runDir, options.name, 'data');
     this.socketDir = path.join(options.runDir, options.name);
+    this.launcher = options.launcher ?? hostLauncher;
+    ({ binDir: this.bin, runAs: this.runAs } = this.launcher.postgres());
   }
 
   get process(): ManagedProcess | undefined { return this.proc; }
@@ -82,7 +84,7 @@ export class PostgresProcess implements StartedPostgres {
       ...this.options.settings,
     };
     const args = ['-D', this.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    this.proc = new ManagedProcess({
+    this.proc = this.launcher.server({
       name: this.options.name, command: path.join(this.bin, 'postgres'), args, runDir: this.options.runDir,
       logFile: path.join(this.options.runDir, `${this.options.name}.log`), cwd: this.socketDir,
       ...(this.runAs ?? {}),
@@ -181,12 +183,9 @@ export class PostgresProcess implements StartedPostgres {
 
   private async exec(tool: string, args: string[], systemTool = false) {
     try {
-      await run(systemTool ? tool : path.join(this.bin, tool), args, {
-        ...(this.runAs ?? {}), cwd: this.socketDir, env: { ...process.env, PGAPPNAME: 'testbed' },
-      });
+      await this.launcher.tool(systemTool ? tool : path.join(this.bin, tool), args, { ...(this.runAs ?? {}), cwd: this.socketDir, env: { PGAPPNAME: 'testbed' } });
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new TestbedError(`${tool} failed for ${this.options.name}: ${(e.stderr || e.message).trim()}`);
+      throw new TestbedError(`${tool} failed for ${this.options.name}: ${(err as Error).message}`);
     }
   }
 }

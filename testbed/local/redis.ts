@@ -2,11 +2,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
-import { redisServerBinary } from './binaries.js';
 import { freePort } from './free-port.js';
 import { azOfName, type Az } from '../topology.js';
 import type { StartedRedis } from '../started-nodes.js';
-import { ManagedProcess } from './managed-process.js';
+import { hostLauncher, type Launcher } from './launcher.js';
+import type { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
 
 const READY_TIMEOUT_MS = 10_000;
@@ -15,6 +15,8 @@ export interface RedisOptions {
   name: string; runDir: string; replicaOf?: RedisProcess;
   /** Redis AUTH, as ElastiCache's auth token: clients (and a replica, to its primary) must present it. */
   password?: string;
+  /** Where it runs: here (default) or in a container (the containers provider). */
+  launcher?: Launcher;
 }
 
 /** redis-server from PATH on a free port; nothing persisted (like ElastiCache without backups). */
@@ -30,7 +32,8 @@ export class RedisProcess implements StartedRedis {
   get az(): Az | 'regional' { return azOfName(this.options.name); }
 
   async start(): Promise<this> {
-    const bin = redisServerBinary();
+    const launcher = this.options.launcher ?? hostLauncher;
+    const bin = launcher.redisServer();
     this.port = this.port || (await freePort());
     const dir = path.join(this.options.runDir, this.options.name);
     await mkdir(dir, { recursive: true });
@@ -40,7 +43,7 @@ export class RedisProcess implements StartedRedis {
       '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
     if (this.options.replicaOf) args.push('--replicaof', '127.0.0.1', String(this.options.replicaOf.port));
     if (this.options.password) args.push('--requirepass', this.options.password, '--masterauth', this.options.password);
-    this.proc = new ManagedProcess({
+    this.proc = launcher.server({
       name: this.options.name, command: bin, args, runDir: this.options.runDir,
       logFile: path.join(this.options.runDir, `${this.options.name}.log`),
     });
