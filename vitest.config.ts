@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Scenario tests that drive a whole two-AZ topology under load judge timing-sensitive mechanics
 // (failover, error rates, loads per expiry). On two cores they must not share the machine with
 // other test files, so they run after everything else, one file at a time.
-const HEAVY = ['scenarios/catalogue/chaos-scenarios.test.ts', 'scenarios/catalogue/restore-drill.test.ts'];
+const HEAVY = ['scenarios/catalogue/chaos-scenarios.test.ts', 'scenarios/catalogue/restore-drill.test.ts', 'scenarios/catalogue/containers-provider.test.ts'];
 
 const shared = {
   exclude: ['**/node_modules/**', 'infra/cdk.out/**'],

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DynaliteProcess } from './local/dynalite.js';
 import { makeRunDir } from './local/temp-dir.js';
 import { Testbed } from './testbed.js';
+import { dockerEngineAnswers } from './docker-engine.js';
 
 const reachable = (port: number) => new Promise<boolean>((resolve) => {
   const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
@@ -12,12 +13,24 @@ const reachable = (port: number) => new Promise<boolean>((resolve) => {
 });
 // The machine's own Postgres and Redis (node-svc machines run them) stand in for "external" ones.
 const machineServices = (await reachable(5432)) && (await reachable(6379));
+const engine = await dockerEngineAnswers();
 
 describe('providers', () => {
   it('containers fails fast, saying what to do, when no Docker engine answers', async () => {
-    const started = performance.now();
-    await expect(Testbed.up({ provider: 'containers' })).rejects.toThrow(/containers provider[\s\S]*(Docker engine|not implemented)[\s\S]*--provider local/);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    const host = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    try {
+      const started = performance.now();
+      await expect(Testbed.up({ provider: 'containers' })).rejects.toThrow(/containers provider needs a Docker engine, and none answered at unix:\/\/\/nonexistent[\s\S]*containers:setup[\s\S]*--provider local/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      if (host === undefined) delete process.env.DOCKER_HOST; else process.env.DOCKER_HOST = host;
+    }
+  });
+
+  it.skipIf(!engine)('containers: an image the engine does not hold is named before anything starts', async () => {
+    await expect(Testbed.up({ provider: 'containers', containers: { postgres_image: 'no-such/postgres:0' } }))
+      .rejects.toThrow(/the postgres image "no-such\/postgres:0" is not in the local Docker engine/);
   });
 
   it('external needs its endpoints, and refuses a Redis URL without a database it may flush', async () => {

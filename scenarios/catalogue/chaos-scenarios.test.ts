@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../runner.js';
 import type { Scenario } from '../scenario.js';
-import { azLoss } from './az-loss.js';
+import { compressedAzLoss, compressedCacheStampede, loadsPerExpiry } from './compressed-chaos.js';
 import { cacheStampede, cacheStampedeUnprotected } from './cache-stampede.js';
 import { writerCrash } from './writer-crash.js';
 import { azLossFailback, azLossNoRebuild } from './az-loss-failback.js';
@@ -18,18 +18,7 @@ async function outDir() { const d = await mkdtemp(path.join(os.tmpdir(), 'chaos-
 
 describe('az-loss (compressed)', () => {
   it('fails over to AZ b, measures detection and recovery, loses no acknowledged payment, and draws the fault window', async () => {
-    const s: Scenario = {
-      ...azLoss,
-      topology: { ...azLoss.topology, seed: { customers: 200 } },
-      // The outage costs ~1.5 s of requests (502s before the ALB notices, the frozen writer, shed
-      // backlog): 8-12% of an 18 s window, flaky against the 10% gate. A 30 s window keeps the
-      // gate meaningful (~5% expected) without loosening it.
-      load: { ...azLoss.load, stages: [{ duration_s: 4, from_rate_per_s: 50, to_rate_per_s: 200 }, { duration_s: 30, rate_per_s: 200 }], warmup_s: 4 },
-      timeline: [{ at_s: 7, label: 'AZ a power interruption', action: { kind: 'az_power_interruption', az: 'a', duration_s: 8 } }],
-      // The steady-state probe and the recovery objective are judged by `npm run gate` on a quiet
-      // machine; here, next to other test files on two cores, a 2 s probe's p99 is noise.
-      steady_state: undefined, recovery_within_s: undefined,
-    };
+    const s = compressedAzLoss();
     const out = await outDir();
     const r = await runScenario(s, { outDir: out });
     expect(r.reasons).toEqual([]);
@@ -49,13 +38,7 @@ describe('az-loss (compressed)', () => {
 });
 
 describe('cache-stampede (compressed)', () => {
-  const compress = (s: Scenario): Scenario => ({
-    ...s,
-    topology: { ...s.topology, seed: { customers: 50 } },
-    load: { ...s.load, stages: [{ duration_s: 3, from_rate_per_s: 100, to_rate_per_s: 500 }, { duration_s: 12, rate_per_s: 500 }], warmup_s: 3 },
-    timeline: [s.timeline![0]!, ...[6, 9, 12].map((at_s) => ({ at_s, label: 'hot key expires', action: { kind: 'delete_cache_keys' as const, keys: ['summary:cust_000001'] } }))],
-  });
-  const loadsPerExpiry = (r: Awaited<ReturnType<typeof runScenario>>) => r.gates.find((g) => g.metric.startsWith('cache_loads_total'))!.measured;
+  const compress = compressedCacheStampede;
 
   it('protection bounds database loads per expiry; without it the same load stampedes', async () => {
     const guarded = await runScenario(compress(cacheStampede), { outDir: await outDir() });
