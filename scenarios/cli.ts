@@ -1,6 +1,7 @@
 // testbed: list scenarios, run one or a suite or a file, validate and export scenario files,
 // keep a topology up, clean leftovers. Exit codes and Ctrl-C behaviour: see USAGE.
 import { reapStale } from '../testbed/local/temp-dir.js';
+import { reapStaleContainers } from '../testbed/containers/labels.js';
 import { killAll } from '../testbed/local/registry.js';
 import { TestbedError } from '../testbed/local/errors.js';
 import { catalogue, findScenario } from './catalogue/index.js';
@@ -25,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     case 'up': return up(values);
     case 'clean': {
       const r = await reapStale();
-      console.log(`removed ${r.dirs} stale run dir(s), killed ${r.processes} leftover process(es)`);
+      const containers = await reapStaleContainers();
+      console.log(`removed ${r.dirs} stale run dir(s), killed ${r.processes} leftover process(es), removed ${containers} leftover container(s)`);
       return EXIT.pass;
     }
     default: throw new UsageError(`unknown command "${command}"`);

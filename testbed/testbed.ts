@@ -14,7 +14,8 @@ import { ServiceInstance, type Task } from './local/service-instance.js';
 import { imageId, imageRepoDigests } from './containers/docker-cli.js';
 import { reapStaleContainers } from './containers/labels.js';
 import { ServiceContainer } from './containers/service-container.js';
-import { containerLaunchers, prepareDataContainers, type DataContainers, type DataImages, type DataNode } from './containers/data-images.js';
+import { LocalstackDynamo } from './containers/localstack.js';
+import { containerLaunchers, isLocalstack, prepareDataContainers, type DataContainers, type DataImages, type DataNode } from './containers/data-images.js';
 import { hostLauncher, type Launcher } from './local/launcher.js';
 import { makeRunDir, reapStale } from './local/temp-dir.js';
 import { waitFor } from './local/wait-for.js';
@@ -56,7 +57,7 @@ export class Testbed {
   pgStandby: PostgresProcess | undefined;
   redisPrimary: RedisProcess | ExternalRedis;
   redisReplica: RedisProcess | undefined;
-  readonly dynamo: DynaliteProcess | ExternalDynamo;
+  readonly dynamo: DynaliteProcess | LocalstackDynamo | ExternalDynamo;
   /** Per run on external endpoints, so a shared server is never clobbered. */
   readonly database: string;
   readonly sessionsTable: string;
@@ -95,7 +96,9 @@ export class Testbed {
       archive_command: `test ! -f ${this.archiveDir}/%f && cp %p ${this.archiveDir}/%f`,
     } } : {}) });
     this.redisPrimary = ext ? new ExternalRedis(ext.redis_url) : new RedisProcess({ name: 'redis-a', runDir, password: REDIS_AUTH_TOKEN_LOCAL, launcher: redisLauncher });
-    this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint) : new DynaliteProcess({ name: 'dynamodb', runDir, launcher: dynamoLauncher });
+    this.dynamo = ext ? new ExternalDynamo(ext.dynamodb_endpoint)
+      : containers && isLocalstack(containers.images.dynamodb) ? new LocalstackDynamo({ runDir, image: containers.images.dynamodb })
+      : new DynaliteProcess({ name: 'dynamodb', runDir, launcher: dynamoLauncher });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
     this.proxy = new FaultProxy({ runDir });
     this.alb = new AlbEmulator({ runDir, config: albConfig(topology) });

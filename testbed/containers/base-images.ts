@@ -53,6 +53,13 @@ async function timed(say: (line: string) => void, what: string, build: (say: (li
 }
 
 async function buildDebianBase(say: (line: string) => void) {
+  // With a registry (a developer's machine, GitHub Actions) the official image is the same Debian.
+  if (await docker(['pull', 'debian:bookworm'], { timeout_ms: 120_000 }).then(() => true, () => false)) {
+    say('  pulled debian:bookworm');
+    await docker(['tag', 'debian:bookworm', DEBIAN_BASE]);
+    return;
+  }
+  say('  no registry (docker pull debian:bookworm failed): debootstrap instead');
   if (!existsSync('/usr/sbin/debootstrap')) {
     say('  installing debootstrap (apt-get)');
     await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'debootstrap'], { timeout_ms: 300_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });

@@ -2,9 +2,15 @@ import { TestbedError } from '../local/errors.js';
 import type { Launcher } from '../local/launcher.js';
 import { imagePresent, LOCAL_IMAGES } from './base-images.js';
 import { containerLauncher, imageUser } from './container-launcher.js';
+import { LOCALSTACK_IMAGE } from './localstack.js';
 
-/** Official images by default; where the engine holds only ours (no registry here), ours. dynalite has no official image. */
-const OFFICIAL = { postgres: 'postgres:15', redis: 'redis:7', dynamodb: undefined } as const;
+/**
+ * Official images by default; where the engine holds only ours (no registry here), ours. DynamoDB:
+ * LocalStack where the engine holds its image (pulled by the GitHub Actions workflow), else dynalite.
+ */
+const OFFICIAL = { postgres: 'postgres:15', redis: 'redis:7', dynamodb: LOCALSTACK_IMAGE } as const;
+
+export const isLocalstack = (image: string) => image.includes('localstack');
 
 export type DataNode = keyof typeof LOCAL_IMAGES;
 export type DataImages = Record<DataNode, string>;
@@ -17,7 +23,7 @@ export async function resolveDataImages(chosen: Partial<DataImages>): Promise<Da
       return given;
     }
     const official = OFFICIAL[node];
-    if (official && ((await imagePresent(official)) || !(await imagePresent(LOCAL_IMAGES[node])))) return official;
+    if ((await imagePresent(official)) || (node !== 'dynamodb' && !(await imagePresent(LOCAL_IMAGES[node])))) return official;
     if (!(await imagePresent(LOCAL_IMAGES[node]))) throw new TestbedError(`no ${node} image: ${LOCAL_IMAGES[node]} is not built`, 'npm run containers:setup builds it');
     return LOCAL_IMAGES[node];
   };
