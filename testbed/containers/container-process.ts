@@ -5,6 +5,7 @@ import { TestbedError } from '../local/errors.js';
 import { ManagedProcess, type ProcessSpec } from '../local/managed-process.js';
 import { onExitCleanup } from '../local/registry.js';
 import { docker } from './docker-cli.js';
+import { scheduleLikeHost } from './cpu-parity.js';
 import { containerLabels } from './labels.js';
 
 const PID_WAIT_MS = 15_000;
@@ -54,6 +55,7 @@ export class ContainerProcess extends ManagedProcess {
     this.unregister = onExitCleanup(() => { execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 10_000 }); });
     await super.start();
     this.containerPid = await this.waitForPid();
+    if (process.env.TESTBED_CONTAINER_CPU !== 'docker') await scheduleLikeHost(this.containerPid);
   }
 
   override async stop(sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {

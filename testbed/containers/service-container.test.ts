@@ -42,6 +42,9 @@ describe.skipIf(!base)('service tasks as containers of the service image', () =>
     for (const i of tb.listInstances()) {
       // The pid the testbed signals is the service inside a container (its cgroup names the container).
       expect(await readFile(`/proc/${i.pid}/cgroup`, 'utf8')).toMatch(new RegExp(ids.map((id) => id.slice(0, 12)).join('|')));
+      // ...and it is scheduled like the host's processes, not weighed as one thread under /docker (cgroup v1).
+      const cpuLine = (await readFile(`/proc/${i.pid}/cgroup`, 'utf8')).split('\n').find((l) => /^\d+:cpu(,[a-z]+)*:/.test(l));
+      if (cpuLine) expect(cpuLine).toMatch(/:\/$/);
     }
     const from = tb.seeded.customers[0]!, to = tb.seeded.customers[1]!;
     const res = await fetch(`${tb.url}/v1/payments`, { method: 'POST',
