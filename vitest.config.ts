@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Scenario tests that drive a whole two-AZ topology under load judge timing-sensitive mechanics
 // (failover, error rates, loads per expiry). On two cores they must not share the machine with
-// other test files, so they run after everything else, one file at a time.
-const HEAVY = ['scenarios/catalogue/chaos-scenarios.test.ts', 'scenarios/catalogue/restore-drill.test.ts', 'scenarios/catalogue/containers-provider.test.ts'];
+// other test files, so they run after everything else, one file at a time. So do the tests that
+// kill a runner with -9 and expect its leftovers: any other test's testbed start reaps them too.
+const HEAVY = ['scenarios/catalogue/chaos-scenarios.test.ts', 'scenarios/catalogue/restore-drill.test.ts', 'scenarios/catalogue/containers-provider.test.ts',
+  'scenarios/cli-reaping.test.ts', 'testbed/containers/reaping.test.ts'];
 
 const shared = {
   exclude: ['**/node_modules/**', 'infra/cdk.out/**'],

@@ -1,56 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { aliveWithRunDir, LONG_RUN, processGroupOf, removeLater, removeTempDirs, startAndWaitForLoad, tempDir, testbed } from './testing/cli-driver.js';
 
-const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-const cli = path.join(import.meta.dirname, 'cli.ts');
 const example = path.join(import.meta.dirname, 'examples', 'checkout-latency.yaml');
-const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
-  dirs.push(d);
-  return d;
-}
-
-async function testbed(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', require.resolve('tsx'), cli, ...args], { maxBuffer: 32 * 1024 * 1024 });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-const processGroupOf = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[2]);
-// By environment marker, or by working directory: Redis and Postgres overwrite their environment
-// block with their process title (a Redis pair once outlived its run unseen by the marker alone).
-const aliveWithRunDir = async (dir: string) => {
-  const { stdout } = await run('sh', ['-c', `{ grep -l -a "TESTBED_RUN_DIR=${dir}" /proc/[0-9]*/environ; for p in /proc/[0-9]*; do case "$(readlink $p/cwd)" in ${dir}|${dir}/*) echo $p;; esac; done; } 2>/dev/null || true`]);
-  return [...new Set(stdout.split('\n').filter(Boolean).map((l) => l.split('/')[2]))];
-};
-
-const LONG_RUN = 'name: long-run\ndescription: long enough to interrupt\ntopology: { seed: { customers: 50 } }\nload:\n  stages: [{ duration_s: 120, rate_per_s: 50 }]\n  warmup_s: 1\n  mix: { payment: 1, replay: 0, balance: 0, summary: 0 }\ninvariants: [ledger]\n';
-
-/** Starts `testbed run --file` and resolves once the load measures; the run dir is read off its progress. */
-async function startAndWaitForLoad(file: string, out: string) {
-  const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/measure sent\/s=/.test(stderr)) resolve(); });
-    child.once('exit', () => reject(new Error(`the run ended before its load: ${stderr}`)));
-  });
-  return { child, exited, runDir: /run dir (\S+)\)/.exec(stderr)![1]! };
-}
+afterAll(removeTempDirs);
 
 describe('testbed CLI', () => {
   it('a deliberately slowed service (300 ms on the DB writer) fails the p99 gate with exit code 1 and keeps its run dir', async () => {
@@ -69,7 +24,7 @@ describe('testbed CLI', () => {
     expect(report.run_dir_kept).toMatch(/testbed-/);
     expect(existsSync(path.join(report.run_dir_kept, 'postgres-a.log'))).toBe(true);
     expect(r.stdout).toContain(`logs and data kept in ${report.run_dir_kept}`);
-    dirs.push(report.run_dir_kept);
+    removeLater(report.run_dir_kept);
   }, 120_000);
 
   it('bad usage names the problem, prints the usage line and exits 2; --help exits 0', async () => {
@@ -157,27 +112,8 @@ describe('testbed CLI', () => {
     // Either zone's task may be the first to fail; its own log says why.
     expect(report.reasons[0]).toMatch(/^run failed: boot failed: (svc-[ab]-\d+) exited during start \(code 2\); \S+\/\1\.log ends:\n\s+payment service: invalid configuration:\n\s+DB_POOL_MAX: /);
     const kept = /logs and data kept in (\S+) until/.exec(report.reasons[0])![1]!;
-    dirs.push(kept);
+    removeLater(kept);
     expect(existsSync(path.join(kept, 'postgres-a.log'))).toBe(true);
-  }, 120_000);
-
-  it('kill -9 of the runner mid-scenario: `testbed clean` (as the next start does) leaves no process or temp dir behind', async () => {
-    const out = await tempDir();
-    const file = path.join(out, 'long.yaml');
-    await writeFile(file, LONG_RUN);
-    const { child, runDir } = await startAndWaitForLoad(file, out);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    const orphans = await aliveWithRunDir(runDir);
-    expect(orphans.length).toBeGreaterThan(3); // orphans: nobody could stop them
-    const names = await Promise.all(orphans.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
-    expect(names.join(' ')).toMatch(/redis-server/); // the ones whose title hides the marker are seen too
-    const clean = await testbed('clean');
-    expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/removed [1-9]\d* stale run dir\(s\), killed [1-9]\d* leftover process\(es\)/);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await aliveWithRunDir(runDir)).toEqual([]);
-    expect(existsSync(runDir)).toBe(false);
   }, 120_000);
 
   it('Ctrl-C: report says interrupted, testbed torn down, temp dir removed, exit 130; children in their own process group', async () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -8,10 +8,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEngineAnswers } from '../docker-engine.js';
 import { Testbed } from '../testbed.js';
-import { imagePresent, LOCAL_IMAGES, NODE_BASE } from './base-images.js';
+import { imagePresent, NODE_BASE } from './base-images.js';
 import { docker } from './docker-cli.js';
-import { reapStale } from '../local/temp-dir.js';
-import { reapStaleContainers, RUN_DIR_LABEL } from './labels.js';
+import { RUN_DIR_LABEL } from './labels.js';
 import { buildServiceImage, type BuiltImage } from './service-image.js';
 
 const require = createRequire(import.meta.url);
@@ -21,8 +20,6 @@ const engine = await dockerEngineAnswers();
 const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
 if (!base) console.warn(`[skipped] service containers: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
 
-// With the data images built, the kill -9 case also covers the containers provider's nodes.
-const dataImages = base && (await Promise.all(Object.values(LOCAL_IMAGES).map(imagePresent))).every(Boolean);
 const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
 
 describe.skipIf(!base)('service tasks as containers of the service image', () => {
@@ -95,24 +92,4 @@ describe.skipIf(!base)('service tasks as containers of the service image', () =>
   it('an image the engine does not hold fails at once, naming it and what to do', async () => {
     await expect(Testbed.up({ service_image: 'payments-service:no-such-tag' })).rejects.toThrow(/no image "payments-service:no-such-tag" in the local Docker engine[\s\S]*npm run image/);
   });
-
-  it('kill -9 of the runner: its containers (tasks and, on the containers provider, data nodes) outlive it, and the next start removes them', async () => {
-    const provider = dataImages ? 'containers' : 'local';
-    const script = `import { Testbed } from ${JSON.stringify(path.join(import.meta.dirname, '..', 'testbed.ts'))};
-      const tb = await Testbed.up({ provider: '${provider}', service_image: ${JSON.stringify(TEST_IMAGE)}, seed: { customers: 20 } });
-      console.log('RUN_DIR ' + tb.runDir);`;
-    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const runDir = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => { out += d; const m = /RUN_DIR (\S+)/.exec(out); if (m) resolve(m[1]!); });
-      child.once('exit', (code) => reject(new Error(`the runner exited (${code}) before its testbed was up`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const left = dataImages ? 2 + 5 : 2; // two tasks; writer, standby, Redis primary and replica, DynamoDB
-    expect(await containersOf(runDir)).toHaveLength(left); // nobody stopped them
-    expect(await reapStaleContainers()).toBeGreaterThanOrEqual(left);
-    expect(await containersOf(runDir)).toEqual([]);
-    await reapStale(); // and the run's processes, as the next start does
-  }, 180_000);
 });
