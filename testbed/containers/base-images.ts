@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { docker } from './docker-cli.js';
+import { docker, imageId } from './docker-cli.js';
 import { run } from './host-command.js';
 
 /** Debian bookworm minbase, made by debootstrap from the mirror apt already uses. */
@@ -21,7 +21,7 @@ const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function imagePresent(ref: string): Promise<boolean> {
-  return docker(['image', 'inspect', '--format', '{{.Id}}', ref]).then(() => true, () => false);
+  return imageId(ref).then(() => true, () => false);
 }
 
 /** The local base images, each built once and reused while its tag exists. Returns what was built. */
@@ -75,10 +75,11 @@ async function buildDebianBase(say: (line: string) => void) {
   }
 }
 
-/** An image from one of images/*.Dockerfile, with nothing else in its context. */
-async function buildFromFile(ref: string, file: string, buildArgs: string[]) {
+/** An image from one of images/*.Dockerfile; `prepare` puts what it copies into the context. */
+async function buildFromFile(ref: string, file: string, buildArgs: string[], prepare: (ctx: string) => Promise<void> = async () => {}) {
   const ctx = await mkdtemp(path.join(os.tmpdir(), 'image-'));
   try {
+    await prepare(ctx);
     await cp(path.join(IMAGES_DIR, file), path.join(ctx, 'Dockerfile'));
     await docker(['build', '-q', '--network', 'host', '-t', ref, ...buildArgs.flatMap((a) => ['--build-arg', a]), ctx], { timeout_ms: 600_000, env: { DOCKER_BUILDKIT: '0' } });
   } finally {
@@ -87,8 +88,7 @@ async function buildFromFile(ref: string, file: string, buildArgs: string[]) {
 }
 
 async function buildNodeBase(say: (line: string) => void) {
-  const ctx = await mkdtemp(path.join(os.tmpdir(), 'node-base-'));
-  try {
+  await buildFromFile(NODE_BASE, 'node-base.Dockerfile', [`DEBIAN_BASE=${DEBIAN_BASE}`], async (ctx) => {
     say(`  npm pack ${NODE_PACKAGE} ${NPM_PACKAGE}`);
     await run('npm', ['pack', NODE_PACKAGE, NPM_PACKAGE, '--silent'], { cwd: ctx, timeout_ms: 300_000 });
     for (const [pkg, dir] of [[NODE_PACKAGE, 'node'], [NPM_PACKAGE, 'npm']] as const) {
@@ -96,11 +96,7 @@ async function buildNodeBase(say: (line: string) => void) {
       await run('sh', ['-c', `mkdir ${dir} && tar -xzf ${tgz} -C ${dir} --strip-components=1 && rm ${tgz}`], { cwd: ctx });
     }
     await cp('/etc/ssl/certs/ca-certificates.crt', path.join(ctx, 'ca-certificates.crt'));
-    await cp(path.join(IMAGES_DIR, 'node-base.Dockerfile'), path.join(ctx, 'Dockerfile'));
-    await docker(['build', '-q', '-t', NODE_BASE, '--build-arg', `DEBIAN_BASE=${DEBIAN_BASE}`, ctx], { timeout_ms: 300_000 });
-  } finally {
-    await rm(ctx, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The Debian mirror of the host's apt sources (deb822 or one-line form). */

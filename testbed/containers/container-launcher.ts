@@ -1,4 +1,5 @@
 import type { Launcher } from '../local/launcher.js';
+import { azOfName } from '../topology.js';
 import { ContainerProcess } from './container-process.js';
 import { docker } from './docker-cli.js';
 import { containerLabels } from './labels.js';
@@ -18,9 +19,8 @@ export interface ContainerLauncherOptions {
  * `docker run --rm` with the run dir mounted at the same path, so files mean the same on both sides.
  */
 export function containerLauncher(o: ContainerLauncherOptions): Launcher {
-  const azOf = (name: string) => /-([ab])$/.exec(name)?.[1] ?? 'regional';
   return {
-    server: (spec) => new ContainerProcess(spec, { image: o.image, az: azOf(spec.name), role: o.role }),
+    server: (spec) => new ContainerProcess(spec, { image: o.image, az: azOfName(spec.name), role: o.role }),
     tool: async (cmd, args, t) => {
       const env = Object.entries(t.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
       const labels = containerLabels(o.runDir, { az: 'regional', role: `${o.role}-tool` }).flatMap((l) => ['--label', l]);

@@ -42,7 +42,6 @@ export function track(child: ChildProcess) {
 
 export function liveChildren(): number { return live.size; }
 
-
 /**
  * A synchronous last resort run when this process ends (as `killAll`): for what killing a child
  * does not stop, e.g. a container whose `docker run` client is killed. Returns the unregister call.
