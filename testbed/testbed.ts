@@ -10,10 +10,10 @@ import { createSessionsTable, DynaliteProcess } from './local/dynalite.js';
 import { PostgresProcess } from './local/postgres.js';
 import { RedisProcess } from './local/redis.js';
 import { serviceBuild } from './local/service-build.js';
-import { ServiceInstance, type Task } from './local/service-instance.js';
+import { ServiceInstance } from './local/service-instance.js';
 import { imageId, imageRepoDigests } from './containers/docker-cli.js';
 import { reapStaleContainers } from './containers/labels.js';
-import { ServiceContainer } from './containers/service-container.js';
+import { serviceContainer } from './containers/service-container.js';
 import { LocalstackDynamo } from './containers/localstack.js';
 import { containerLaunchers, isLocalstack, prepareDataContainers, type DataContainers, type DataImages, type DataNode } from './containers/data-images.js';
 import { hostLauncher, type Launcher } from './local/launcher.js';
@@ -45,7 +45,7 @@ export interface InstanceInfo { id: string; az: Az; group: string; url: string; 
  */
 export class Testbed {
   readonly log: EventLog;
-  readonly instances = new Map<string, { az: Az; group: string; svc: Task }>();
+  readonly instances = new Map<string, { az: Az; group: string; svc: ServiceInstance }>();
   /** Task sets (ECS deployments) by target group: the environment their tasks add to the base one. */
   private readonly taskSets = new Map<string, Record<string, string>>([[DEFAULT_GROUP, {}]]);
   /** The task set serving production traffic; new tasks join it unless told otherwise. */
@@ -262,8 +262,9 @@ export class Testbed {
       SESSIONS_TABLE: this.sessionsTable, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       LOG_LEVEL: 'warn', ...this.topology.service_env, ...taskEnv,
     };
-    const o = { name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs };
-    const svc: Task = this.topology.service_image ? new ServiceContainer({ ...o, image: this.topology.service_image, image_id: this.image_digest }) : new ServiceInstance(o);
+    const image = this.topology.service_image;
+    const svc = new ServiceInstance({ name: id, runDir: this.runDir, env, az, node_args: this.serviceNodeArgs,
+      ...(image ? { launch: serviceContainer({ image, image_id: this.image_digest, az }) } : {}) });
     this.instances.set(id, { az, group, svc });
     await svc.start();
     await this.alb.register(id, svc.url, az, group);
