@@ -4,7 +4,7 @@ import type pg from 'pg';
  * Deliberately broken versions of make_payment, for proving that the checker and the property
  * tests catch what they claim to. Each replaces the real function in a test database only.
  */
-export type BrokenVariant = 'skip_idempotency' | 'no_lock' | 'credit_without_debit' | 'lose_ack';
+export type BrokenVariant = 'skip_idempotency' | 'no_lock' | 'credit_without_debit' | 'lose_ack' | 'entries_without_payment';
 
 const BODY = `
   resp := jsonb_build_object('id', pay.id, 'status', 'posted', 'source_account_id', p_source,
@@ -76,6 +76,15 @@ end $$;${BATCH_WITHOUT_LOCK}`,
   update accounts a set balance_minor = a.balance_minor + p_amount where a.id = p_destination;${BODY}
   insert into idempotency_keys (customer_id, key, fingerprint, response_status, response_body, payment_id, expires_at)
     values (p_customer, p_key, p_fingerprint, 201, resp, pay.id, now() + interval '1 day');
+  return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
+end $$;`,
+  // Moves the money and acknowledges, but its entries name a payment that was never written
+  // (what the dropped foreign keys of migration 005 would have refused).
+  entries_without_payment: `${HEADER}${REPLAY_IF_KNOWN}${LOCK_BOTH}${OWNER_AND_FUNDS}
+  pay.id := gen_random_uuid(); pay.created_at := clock_timestamp();
+  insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_source, 'debit', p_amount, p_currency), (pay.id, p_destination, 'credit', p_amount, p_currency);
+  update accounts a set balance_minor = a.balance_minor - p_amount where a.id = p_source;
+  update accounts a set balance_minor = a.balance_minor + p_amount where a.id = p_destination;${BODY}
   return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
 end $$;`,
   // Acknowledges without writing: what a failover onto an asynchronous replica looks like to a client.

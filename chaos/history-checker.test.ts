@@ -75,6 +75,14 @@ describe('each deliberately broken ledger is caught', () => {
     expect(report.violations.find((v) => v.rule === '1 double entry')!.payments).toEqual([history[0]!.payment_id]);
   });
 
+  it('entries_without_payment: entries that belong to no payment (rule 1, what foreign keys refused)', async () => {
+    await installBrokenLedger(h.pool, 'entries_without_payment');
+    const history = await sendAll(h, [{ from: 0, to: 1, amount: 50 }]);
+    const report = await checkLedger(h.pool, history);
+    expect(rules(report)).toContain('1 double entry');
+    expect(report.violations.filter((v) => v.message.includes('belongs to no payment'))).toHaveLength(2);
+  });
+
   it('lose_ack: an acknowledged payment is not in the ledger (rule 5)', async () => {
     await installBrokenLedger(h.pool, 'lose_ack');
     const history = await sendAll(h, [{ from: 0, to: 1, amount: 50 }, { from: 2, to: 3, amount: 60 }]);

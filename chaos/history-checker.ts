@@ -56,6 +56,17 @@ export async function checkLedger(db: pg.Pool | pg.Client, history: ClientPaymen
   for (const r of unbalanced.rows) {
     add('1 double entry', `payment ${r.id} of ${r.amount_minor} has ${r.n} entries (debit ${r.debit ?? 'none'}, credit ${r.credit ?? 'none'})`, [r.id]);
   }
+  // What foreign keys would have refused (migration 005 dropped them from the hot path).
+  const dangling = await db.query<{ what: string; id: string }>(
+    `(select 'entry' what, e.id::text id from entries e where not exists (select 1 from payments p where p.id = e.payment_id) limit ${EXAMPLES_MAX})
+     union all
+     (select 'entry account' what, e.id::text from entries e where not exists (select 1 from accounts a where a.id = e.account_id) limit ${EXAMPLES_MAX})
+     union all
+     (select 'payment account' what, p.id::text from payments p where not exists (select 1 from accounts a where a.id = p.source_account_id)
+        or not exists (select 1 from accounts a where a.id = p.destination_account_id) limit ${EXAMPLES_MAX})`);
+  for (const r of dangling.rows) {
+    add('1 double entry', r.what === 'entry' ? `entry ${r.id} belongs to no payment` : r.what === 'entry account' ? `entry ${r.id} names an account that does not exist` : `payment ${r.id} names an account that does not exist`, r.what === 'payment account' ? [r.id] : []);
+  }
   const perCurrency = await db.query<{ currency: string; debits: string; credits: string }>(
     `select currency, coalesce(sum(amount_minor) filter (where direction = 'debit'), 0)::text debits,
        coalesce(sum(amount_minor) filter (where direction = 'credit'), 0)::text credits
