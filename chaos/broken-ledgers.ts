@@ -98,6 +98,13 @@ end $$;`,
 
 export const BROKEN_VARIANTS = Object.keys(variants) as BrokenVariant[];
 
+// The real make_payments (migration 006) decides a batch itself and calls make_payment only for a
+// batch that repeats a key; a broken make_payment must carry every payment, so its ledger gets the
+// loop of migration 003 back (no_lock brings its own, without the batch's lock).
+const BATCH_LOOP = BATCH_WITHOUT_LOCK.replace('begin\n  for', `begin
+  perform 1 from accounts a where a.id = any(p_sources || p_destinations) order by a.id for update;
+  for`);
+
 export async function installBrokenLedger(db: pg.Pool, variant: BrokenVariant): Promise<void> {
-  await db.query(variants[variant]);
+  await db.query(variants[variant] + (variant === 'no_lock' ? '' : BATCH_LOOP));
 }
