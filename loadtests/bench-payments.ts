@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { Testbed } from '../testbed/testbed.js';
 import { startCpuWindow, type CpuCost } from '../testbed/process-cpu.js';
 import { peakRss_bytes } from '../testbed/process-memory.js';
+import { warmSessionCaches } from '../testbed/session-warmup.js';
 import { runClosedLoop } from './autocannon-run.js';
 import { machine } from './calibration.js';
 import { measureGeneratorCeiling } from './generator-ceiling.js';
@@ -18,7 +19,7 @@ import { runPgbench } from './pgbench.js';
 const { values } = parseArgs({ options: {
   rate: { type: 'string', default: '1000' }, 'duration-s': { type: 'string', default: '30' },
   'pgbench-clients': { type: 'string', default: '16' }, 'closed-connections': { type: 'string', default: '64' },
-  out: { type: 'string', default: 'reports' },
+  out: { type: 'string', default: 'reports' }, 'cpu-prof-dir': { type: 'string' },
 } });
 const rate = Number(values.rate), duration_s = Number(values['duration-s']);
 if (!(rate > 0 && rate <= 20_000) || !(duration_s >= 5 && duration_s <= 3_600)) {
@@ -29,10 +30,16 @@ const say = (s: string) => process.stderr.write(s + '\n');
 const mb = (b: number) => Math.round(b / 1e6);
 
 say('booting the two-AZ topology (synchronous standby)...');
-const tb = await Testbed.up({ instances_per_az: 1 });
+// --cpu-prof-dir: each task writes a V8 CPU profile (open it in Chrome DevTools or speedscope) when
+// it exits; tasks are stopped with SIGTERM before teardown so that they exit and write it.
+const profDir = values['cpu-prof-dir'] === undefined ? undefined : path.resolve(values['cpu-prof-dir']);
+if (profDir !== undefined) await mkdir(profDir, { recursive: true });
+const tb = await Testbed.up({ instances_per_az: 1 }, profDir === undefined ? {} : { serviceNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
 try {
   const idle_bytes = await tb.pss_bytes();
   const customers = tb.seeded.customers.length;
+  // As the scenario runner does: the measured window must not carry each task's cold session lookups.
+  say(`warming the tasks' session caches: ${await warmSessionCaches(tb.listInstances().map((i) => i.url), tb.seeded)} lookups`);
   const next = paymentMix(tb.seeded, { mix: PAYMENTS_ONLY, hot_share: 0.1, hot_accounts: 5, amount_minor_max: 100, seed: 7, run_id: `bench-${Date.now().toString(36)}` });
 
   say(`open model: ${rate} payments/s for ${duration_s} s through the ALB (10 s ramp not measured)...`);
@@ -89,6 +96,10 @@ try {
   for (const p of [...cpu.by_process].sort((a, b) => b.cpu_ms - a.cpu_ms)) console.log(`  ${p.name.padEnd(cw)}  ${p.cpu_ms_per_op.toFixed(3)} ms  (${p.cores.toFixed(2)} cores)`);
   console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of ${os.cpus().length} cores)`);
   console.log(`\nwritten to ${file}`);
+  if (profDir !== undefined) {
+    for (const i of tb.listInstances()) await tb.stopInstance(i.id);
+    console.log(`CPU profiles of the tasks (whole run, boot and warm-up included) in ${profDir}`);
+  }
 } finally {
   await tb.down();
 }
