@@ -86,7 +86,7 @@ try {
     ['service max (autocannon, ALB)', `${closed.requests_per_s} payments/s, p99 ${closed.p99_ms} ms, non-2xx ${closed.non2xx}`],
     ['ratio service max / pgbench', `${result.ratio_service_max_to_pgbench}`],
     ['service peak RSS per instance', peaks.map((p) => `${p.id} ${mb(p.peak_rss_bytes)} MB`).join(', ')],
-    ['load generator ceiling (open model, trivial endpoint)', `${ceiling.generator_max_rate_per_s}/s`],
+    ['load generator ceiling (open model, trivial endpoint)', ceiling.generator_max_rate_per_s === 0 ? 'below 2,000/s (the lowest step)' : `${ceiling.generator_max_rate_per_s}/s`],
     ['wrk on the same endpoint', ceiling.wrk_requests_per_s === null ? ceiling.wrk_note ?? 'n/a' : `${ceiling.wrk_requests_per_s}/s (generator/wrk ${ceiling.ratio_generator_to_wrk})`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

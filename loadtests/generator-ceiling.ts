@@ -21,7 +21,7 @@ export interface CeilingResult {
  * How fast can our open-model generator go before it, not the system under test, is the limit?
  * Steps its rate against a trivial server (its own process) and compares with wrk on that server.
  */
-export async function measureGeneratorCeiling(rates = [5_000, 10_000, 15_000, 20_000, 30_000], step_s = 3): Promise<CeilingResult> {
+export async function measureGeneratorCeiling(rates = [2_000, 3_000, 5_000, 10_000, 15_000, 20_000, 30_000], step_s = 3): Promise<CeilingResult> {
   const child: ChildProcess = spawn(process.execPath, ['-e', TRIVIAL_SERVER], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   const [port] = (await once(child, 'message')) as [number];
   const url = `http://127.0.0.1:${port}`;
