@@ -32,15 +32,18 @@ const LOCK_BOTH = `
   select * into src from accounts a where a.id = p_source for update;
   select * into dst from accounts a where a.id = p_destination for update;`;
 
-// The batch entry point (migration 003) locks every account of a batch before the loop; a ledger
-// "without a lock" must lose that too, or the batch would hide the broken function's race.
-const BATCH_WITHOUT_LOCK = `
+// The real make_payments (migration 006) decides a batch itself and calls make_payment only for a
+// batch that repeats a key; a broken make_payment must carry every payment, so each broken ledger
+// gets the per-payment loop of migration 003 back. That loop locks every account of the batch
+// first; a ledger "without a lock" must lose that too, or the batch would hide its race.
+const batchLoop = (lockAccounts: boolean) => `
 create or replace function make_payments(
   p_customers text[], p_keys text[], p_fingerprints text[], p_sources text[], p_destinations text[],
   p_amounts bigint[], p_currencies text[], p_key_ttl_s int
 ) returns table (item int, status int, code text, detail text, body jsonb, replayed boolean, source_customer text, destination_customer text)
 language plpgsql security definer set search_path = public, pg_temp as $$
-begin
+begin${lockAccounts ? `
+  perform 1 from accounts a where a.id = any(p_sources || p_destinations) order by a.id for update;` : ''}
   for i in 1..coalesce(array_length(p_keys, 1), 0) loop
     return query select i, m.* from make_payment(p_customers[i], p_keys[i], p_fingerprints[i],
       p_sources[i], p_destinations[i], p_amounts[i], p_currencies[i], p_key_ttl_s) m;
@@ -69,7 +72,7 @@ end $$;`,
   insert into idempotency_keys (customer_id, key, fingerprint, response_status, response_body, payment_id, expires_at)
     values (p_customer, p_key, p_fingerprint, 201, resp, pay.id, now() + interval '1 day') on conflict do nothing;
   return query select 201, null::text, null::text, resp, false, src.customer_id, dst.customer_id;
-end $$;${BATCH_WITHOUT_LOCK}`,
+end $$;`,
   // Money appears from nowhere: the credit is written, the debit is not.
   credit_without_debit: `${HEADER}${REPLAY_IF_KNOWN}${LOCK_BOTH}${OWNER_AND_FUNDS}${INSERT_PAYMENT}
   insert into entries (payment_id, account_id, direction, amount_minor, currency) values (pay.id, p_destination, 'credit', p_amount, p_currency);
@@ -98,13 +101,6 @@ end $$;`,
 
 export const BROKEN_VARIANTS = Object.keys(variants) as BrokenVariant[];
 
-// The real make_payments (migration 006) decides a batch itself and calls make_payment only for a
-// batch that repeats a key; a broken make_payment must carry every payment, so its ledger gets the
-// loop of migration 003 back (no_lock brings its own, without the batch's lock).
-const BATCH_LOOP = BATCH_WITHOUT_LOCK.replace('begin\n  for', `begin
-  perform 1 from accounts a where a.id = any(p_sources || p_destinations) order by a.id for update;
-  for`);
-
 export async function installBrokenLedger(db: pg.Pool, variant: BrokenVariant): Promise<void> {
-  await db.query(variants[variant] + (variant === 'no_lock' ? '' : BATCH_LOOP));
+  await db.query(variants[variant] + batchLoop(variant !== 'no_lock'));
 }

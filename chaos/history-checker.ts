@@ -64,8 +64,12 @@ export async function checkLedger(db: pg.Pool | pg.Client, history: ClientPaymen
      union all
      (select 'payment account' what, p.id::text from payments p where not exists (select 1 from accounts a where a.id = p.source_account_id)
         or not exists (select 1 from accounts a where a.id = p.destination_account_id) limit ${EXAMPLES_MAX})`);
+  const danglingMessage: Record<string, string> = {
+    entry: 'belongs to no payment', 'entry account': 'names an account that does not exist', 'payment account': 'names an account that does not exist',
+  };
   for (const r of dangling.rows) {
-    add('1 double entry', r.what === 'entry' ? `entry ${r.id} belongs to no payment` : r.what === 'entry account' ? `entry ${r.id} names an account that does not exist` : `payment ${r.id} names an account that does not exist`, r.what === 'payment account' ? [r.id] : []);
+    const payment = r.what === 'payment account';
+    add('1 double entry', `${payment ? 'payment' : 'entry'} ${r.id} ${danglingMessage[r.what]}`, payment ? [r.id] : []);
   }
   const perCurrency = await db.query<{ currency: string; debits: string; credits: string }>(
     `select currency, coalesce(sum(amount_minor) filter (where direction = 'debit'), 0)::text debits,

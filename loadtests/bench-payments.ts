@@ -97,7 +97,7 @@ try {
   console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of ${os.cpus().length} cores)`);
   console.log(`\nwritten to ${file}`);
   if (profDir !== undefined) {
-    for (const i of tb.listInstances()) await tb.stopInstance(i.id);
+    await Promise.all(tb.listInstances().map((i) => tb.stopInstance(i.id)));
     console.log(`CPU profiles of the tasks (whole run, boot and warm-up included) in ${profDir}`);
   }
 } finally {

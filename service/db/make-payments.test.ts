@@ -16,7 +16,7 @@ afterAll(async () => { await h?.stop(); });
 
 interface Item { customer: number; key: string; fingerprint: string; source: string; destination: string; amount: bigint; currency: string }
 
-const account = (h: Harness, c: number, j = 0) => h.seeded.customers[c]!.accounts[j]!;
+const account = (c: number) => h.seeded.customers[c]!.accounts[0]!;
 
 function itemArb(): fc.Arbitrary<Item> {
   return fc.record({
@@ -27,9 +27,9 @@ function itemArb(): fc.Arbitrary<Item> {
     amount: fc.bigInt({ min: 1n, max: 700n }),
     oddity: fc.constantFrom('none', 'none', 'none', 'none', 'unknown_source', 'unknown_destination', 'usd_destination', 'usd_payment'),
   }).map(({ customer, from, to, key, amount, oddity }) => {
-    const source = oddity === 'unknown_source' ? 'no_such_account' : account(h, from);
-    let destination = oddity === 'unknown_destination' ? 'no_such_account' : oddity === 'usd_destination' ? 'usd_of_0' : account(h, to === from ? (to + 1) % 4 : to);
-    if (destination === source) destination = account(h, (from + 2) % 4);
+    const source = oddity === 'unknown_source' ? 'no_such_account' : account(from);
+    let destination = oddity === 'unknown_destination' ? 'no_such_account' : oddity === 'usd_destination' ? 'usd_of_0' : account(to === from ? (to + 1) % 4 : to);
+    if (destination === source) destination = account((from + 2) % 4);
     return { customer, key: `k${key}`, fingerprint: `${source}>${destination}:${amount}`, source, destination, amount, currency: oddity === 'usd_payment' ? 'USD' : 'EUR' };
   });
 }
@@ -89,8 +89,8 @@ describe('make_payments (set-based, migration 006) against make_payment one at a
       await holder.query('begin');
       await holder.query(`select pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 7))`, [customer, 'held-key']);
       const b: Item[] = [
-        { customer: 1, key: 'held-key', fingerprint: 'f', source: account(h, 1), destination: account(h, 2), amount: 1n, currency: 'EUR' },
-        { customer: 1, key: 'free-key', fingerprint: 'f', source: account(h, 1), destination: account(h, 2), amount: 1n, currency: 'EUR' },
+        { customer: 1, key: 'held-key', fingerprint: 'f', source: account(1), destination: account(2), amount: 1n, currency: 'EUR' },
+        { customer: 1, key: 'free-key', fingerprint: 'f', source: account(1), destination: account(2), amount: 1n, currency: 'EUR' },
       ];
       const a = args(b, 'held'); a[1] = ['held-key', 'free-key'];
       const rows = (await c.query(`select item, status, code from make_payments($1, $2, $3, $4, $5, $6, $7, $8) order by item`, a)).rows;
