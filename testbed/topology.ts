@@ -38,6 +38,8 @@ export const topologySchema = z.object({
     deregistration_delay_ms: z.number().int().optional(),
     idle_timeout_ms: z.number().int().optional(),
     slow_start_ms: z.number().int().optional(),
+    target_requests_max: z.number().int().optional(), queue_requests_max: z.number().int().optional(),
+    queue_timeout_ms: z.number().int().optional(),
   }).default({}),
   seed: z.object({
     customers: z.number().int().min(2).max(100_000).default(1_000),

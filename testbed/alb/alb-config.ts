@@ -19,6 +19,15 @@ export const albConfigSchema = z.object({
   slow_start_ms: z.number().int().min(0).max(900_000).default(0),
   /** ALB idle timeout: no response within it is a 504. */
   idle_timeout_ms: z.number().int().min(100).max(4_000_000).default(60_000),
+  /**
+   * Bounded queue (emulator-only; see haproxy-config.ts): requests forwarded to one target at once.
+   * The rest wait in the ALB's queue instead of in the target's socket buffers, where no one counts them.
+   */
+  target_requests_max: z.number().int().min(1).max(10_000).default(64),
+  /** Requests waiting for a target, across the group; a request beyond it is answered 503 at once. */
+  queue_requests_max: z.number().int().min(0).max(100_000).default(128),
+  /** A request that waited this long for a target is answered 502 (the target would not take it). */
+  queue_timeout_ms: z.number().int().min(1).max(60_000).default(1_000),
 });
 
 export type AlbConfig = z.infer<typeof albConfigSchema>;

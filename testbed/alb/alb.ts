@@ -37,7 +37,7 @@ export class AlbEmulator {
     await mkdir(dir, { recursive: true });
     const files = haproxyFiles(dir);
     await Promise.all([
-      writeFile(files.config, renderHaproxyConfig({ files, listen_port: this.port, idle_timeout_ms: config.idle_timeout_ms, slow_start_ms: config.slow_start_ms })),
+      writeFile(files.config, renderHaproxyConfig({ ...config, files, listen_port: this.port })),
       // No target yet: the frontend answers 503 until the control plane routes to one.
       writeFile(files.targetsMap, `${NO_TARGETS_KEY} 1\n`), writeFile(files.error502, ERROR_502),
     ]);
