@@ -36,6 +36,10 @@ const cases: Case[] = [
   { name: 'missing idempotency key', status: 400, code: 'idempotency_key_missing', key: null },
   { name: 'over-long idempotency key', status: 400, code: 'idempotency_key_invalid', key: 'k'.repeat(256) },
   { name: 'idempotency key with spaces', status: 400, code: 'idempotency_key_invalid', key: 'has space' },
+  { name: 'a JSON string, not an object or array (strict)', status: 400, code: 'malformed_json', raw: '"pay me"' },
+  { name: 'empty body', status: 400, code: 'validation_failed', field: 'source_account_id', raw: '' },
+  { name: 'charset other than UTF-8', status: 415, code: 'unsupported_media_type', body: (v) => v, headers: { 'content-type': 'application/json; charset=iso-8859-1' } },
+  { name: 'content-encoded body', status: 415, code: 'unsupported_media_type', body: (v) => v, headers: { 'content-encoding': 'gzip' } },
   { name: 'wrong content type', status: 415, code: 'unsupported_media_type', raw: 'amount=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
 ];
 
@@ -60,5 +64,18 @@ describe('bad input is refused with a coded problem and leaves no row', () => {
   it('the valid request that the cases derive from is accepted (the cases test what they claim)', async () => {
     const res = await h.request('POST', '/v1/payments', { token: h.seeded.customers[0]!.token, key: randomUUID(), body: valid() });
     expect(res.status).toBe(201);
+  });
+
+  // POST /v1/payments runs ahead of Express (payment-route.ts): it must match what Express matched.
+  it.each(['/V1/Payments', '/v1/payments/', '/v1/payments?trace=1'])('%s is the payment route too', async (path) => {
+    const res = await h.request('POST', path, { token: h.seeded.customers[0]!.token, key: randomUUID(), body: valid(), headers: { 'x-request-id': 'lean-1' } });
+    expect([res.status, res.headers.get('x-request-id'), res.headers.get('content-type')]).toEqual([201, 'lean-1', 'application/json; charset=utf-8']);
+    expect(res.headers.get('location')).toBe(`/v1/payments/${res.body.id}`);
+  });
+
+  it('checks the body before the session, and the media type after it (as the Express stack did)', async () => {
+    const noToken = { key: randomUUID() };
+    expect((await h.request('POST', '/v1/payments', { ...noToken, raw: '{"a":' })).body.code).toBe('malformed_json');
+    expect((await h.request('POST', '/v1/payments', { ...noToken, raw: 'a=1', headers: { 'content-type': 'text/plain' } })).body.code).toBe('unauthenticated');
   });
 });
