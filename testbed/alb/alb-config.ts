@@ -29,8 +29,9 @@ export const albConfigSchema = z.object({
    * About half a second of work at 1,000/s: with 128 a 300 ms stall of a saturated machine was
    * refused (66 x 503 in one second, baseline-1k-tps failed 0.11% errors, measured), where waiting
    * would have cost less than the p99 budget. A queue this long still never holds stale work.
+   * At least 1: HAProxy refuses when this many already wait, so 0 would refuse every request.
    */
-  queue_requests_max: z.number().int().min(0).max(100_000).default(512),
+  queue_requests_max: z.number().int().min(1).max(100_000).default(512),
   /** A request that waited this long for a target is answered 502 (the target would not take it). */
   queue_timeout_ms: z.number().int().min(1).max(60_000).default(1_000),
 });

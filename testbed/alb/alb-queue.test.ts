@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { albConfigSchema } from './alb-config.js';
 import { AlbEmulator } from './alb.js';
 
 // The ALB's bounded queue, on the real HAProxy data plane with a real slow target.
@@ -73,6 +74,11 @@ describe('ALB emulator: bounded queue in front of the targets', () => {
     expect(timedOut.ms).toBeLessThan(1_400);
     expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual([200, 200]);
     expect(seen.started).toBe(2);
+  });
+
+  it('refuses a queue of 0 at configuration: HAProxy would then refuse every request', () => {
+    expect(albConfigSchema.safeParse({ listen_port: 0, control_port: 0, queue_requests_max: 0 }).success).toBe(false);
+    expect(albConfigSchema.safeParse({ listen_port: 0, control_port: 0, queue_requests_max: 1 }).success).toBe(true);
   });
 
   it('drops a queued request whose client went away: the target never starts it', async () => {

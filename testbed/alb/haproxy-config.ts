@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AlbConfig } from './alb-config.js';
 
 /** Target slots in the HAProxy backend: registering more targets than this at once is refused. */
 export const TARGET_SLOTS_MAX = 64;
@@ -21,10 +22,7 @@ export function haproxyFiles(dir: string): HaproxyFiles {
 // refused or reset). "No target at all" (ALB 503) is decided by the control plane instead.
 export const ERROR_502 = 'HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nserver: awselb-emulator\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n502 Bad Gateway\n';
 
-export interface HaproxyLimits {
-  idle_timeout_ms: number; slow_start_ms: number;
-  target_requests_max: number; queue_requests_max: number; queue_timeout_ms: number;
-}
+export type HaproxyLimits = Pick<AlbConfig, 'idle_timeout_ms' | 'slow_start_ms' | 'target_requests_max' | 'queue_requests_max' | 'queue_timeout_ms'>;
 
 const ALB_503 = 'status 503 content-type text/plain string "503 Service Temporarily Unavailable" hdr server awselb-emulator';
 
