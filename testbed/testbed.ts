@@ -101,7 +101,7 @@ export class Testbed {
       : new DynaliteProcess({ name: 'dynamodb', runDir, launcher: dynamoLauncher });
     this.nodes.push(this.pgPrimary, this.redisPrimary);
     this.proxy = new FaultProxy({ runDir });
-    this.alb = new AlbEmulator({ runDir, config: albConfig(topology) });
+    this.alb = new AlbEmulator({ runDir, config: topology.alb });
   }
 
   /** Boots the whole topology; on any failure everything already started is stopped. */
@@ -610,15 +610,6 @@ export class Testbed {
     await c.connect();
     try { return (await c.query<T>(text)).rows; } finally { await c.end(); }
   }
-}
-
-function albConfig(t: Topology) {
-  return {
-    ...(t.alb.deregistration_delay_ms === undefined ? {} : { deregistration_delay_ms: t.alb.deregistration_delay_ms }),
-    ...(t.alb.idle_timeout_ms === undefined ? {} : { idle_timeout_ms: t.alb.idle_timeout_ms }),
-    ...(t.alb.slow_start_ms === undefined ? {} : { slow_start_ms: t.alb.slow_start_ms }),
-    ...(t.alb.health ? { health: Object.fromEntries(Object.entries(t.alb.health).filter(([, v]) => v !== undefined)) } : {}),
-  };
 }
 
 /** The external provider has no standby or replica to fail over to, and needs its URLs. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { albTuningSchema } from './alb/alb-config.js';
 
 export const AZS = ['a', 'b'] as const;
 export type Az = (typeof AZS)[number];
@@ -30,17 +31,8 @@ export const topologySchema = z.object({
   }).default({}),
   /** Run every task as a container of this image (a tag or ID the local engine holds) instead of the compiled build. */
   service_image: z.string().min(1).optional(),
-  alb: z.object({
-    health: z.object({
-      interval_ms: z.number().int().optional(), timeout_ms: z.number().int().optional(),
-      healthy_threshold: z.number().int().optional(), unhealthy_threshold: z.number().int().optional(),
-    }).optional(),
-    deregistration_delay_ms: z.number().int().optional(),
-    idle_timeout_ms: z.number().int().optional(),
-    slow_start_ms: z.number().int().optional(),
-    target_requests_max: z.number().int().optional(), queue_requests_max: z.number().int().optional(),
-    queue_timeout_ms: z.number().int().optional(),
-  }).default({}),
+  /** The ALB emulator's target group and queue settings (see alb/alb-config.ts); validated with its own bounds. */
+  alb: albTuningSchema.prefault({}),
   seed: z.object({
     customers: z.number().int().min(2).max(100_000).default(1_000),
     accounts_per_customer: z.number().int().min(1).max(10).default(2),

@@ -36,6 +36,9 @@ export const albConfigSchema = z.object({
   queue_timeout_ms: z.number().int().min(1).max(60_000).default(1_000),
 });
 
+/** What a topology may set: every field but the ports (the testbed picks free ones), same bounds and defaults. */
+export const albTuningSchema = z.strictObject(albConfigSchema.omit({ listen_port: true, control_port: true }).shape);
+
 export type AlbConfig = z.infer<typeof albConfigSchema>;
 export type AlbConfigInput = z.input<typeof albConfigSchema>;
 
