@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 import { LoadStats, type LoadSummary } from './load-stats.js';
 import { arrivals, totalDuration_s, type Stage } from './schedule.js';
+import { raiseGeneratorPriority } from './generator-priority.js';
 
 export type { WindowStats } from './load-stats.js';
 
@@ -43,6 +44,14 @@ export interface ProgressSample {
 
 export interface LoadResult extends LoadSummary {
   history: HistoryRecord[];
+  /** The generator thread's nice value during the run (null: it could not be raised, see generator_note). */
+  generator_nice: number | null;
+  generator_note?: string;
+  /**
+   * The generator's process CPU over the run, in cores (its event loop is one thread, so ~1 means it
+   * is at its own ceiling and its lag counts as latency). Includes whatever else the runner did.
+   */
+  generator_cores: number;
 }
 
 export interface OpenModelOptions {
@@ -76,12 +85,20 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   // Open model: every arrival may need its own connection, as independent users would.
   const pool = new Pool(o.target, { connections: o.connections ?? 1_024, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: timeout_ms, bodyTimeout: timeout_ms });
   const run: Run = { o, pool, stats: new LoadStats(measure_from_s * 1000), history: [], inflight: 0, start_ms: o.origin_ms ?? performance.now() };
+  const priority = raiseGeneratorPriority();
+  const cpu0 = process.cpuUsage();
+  const wall0_ms = performance.now();
   try {
     await sendOnSchedule(run);
   } finally {
+    priority.restore();
     await pool.close();
   }
-  return { ...run.stats.summary(duration_s, measure_from_s), history: run.history };
+  return {
+    ...run.stats.summary(duration_s, measure_from_s), history: run.history,
+    generator_nice: priority.nice ?? null, ...(priority.reason ? { generator_note: priority.reason } : {}),
+    generator_cores: coresSince(cpu0, wall0_ms),
+  };
 }
 
 interface Run { o: OpenModelOptions; pool: Pool; stats: LoadStats; history: HistoryRecord[]; inflight: number; start_ms: number }
@@ -154,3 +171,8 @@ async function fire(run: Run, seq: number, intended_ms: number): Promise<void> {
 }
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function coresSince(cpu0: NodeJS.CpuUsage, wall0_ms: number): number {
+  const d = process.cpuUsage(cpu0);
+  return Math.round(((d.user + d.system) / 1000 / Math.max(1, performance.now() - wall0_ms)) * 100) / 100;
+}

@@ -35,13 +35,13 @@ describe('overload judgement', () => {
   } as unknown as LoadResult);
 
   it('passes a system that serves at capacity, refuses fast and recovers', () => {
-    const { result, gates } = judgeOverload(spec, 100, [], load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
     expect(gates.filter((g) => !g.pass)).toEqual([]);
     expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
   });
 
   it('fails a collapsing one on every count', () => {
-    const { gates } = judgeOverload(spec, 100, [], load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
+    const { gates } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
     expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual([
       'overload_goodput_per_s', 'overload_refused_p99_ms', 'overload_accepted_p99_ms', 'after_drop_worst_p99_ms',
     ]);

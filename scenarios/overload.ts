@@ -31,6 +31,9 @@ export interface OverloadResult {
   accepted_p99_ms: number;
   after_worst_p99_ms: number;
   after_errors: number;
+  /** The co-located generator's CPU (cores) in the knee search and in the overload run: near 1, it was its own limit. */
+  generator_cores_knee: number;
+  generator_cores_overload: number;
 }
 
 const P99_MS_MAX = 200;
@@ -75,15 +78,16 @@ function p99Of(records: HistoryRecord[]): number {
 }
 
 /** Measures the overload run against its knee and returns the gates. */
-export function judgeOverload(o: OverloadSpec, knee_per_s: number, knee_search: WindowStats[], load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
+export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: WindowStats[]; generator_cores: number }, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
   const inOverload = (ms: number) => ms < o.overload_s * 1000;
   const during = load.history.filter((r) => inOverload(r.intended_ms));
   const refused = during.filter((r) => r.status === 503);
   const accepted = during.filter((r) => r.outcome === 'ok' && r.op === 'payment');
   const overloadWindows = load.windows.filter((w) => w.t_s < o.overload_s);
   const after = load.windows.filter((w) => w.t_s >= o.overload_s + o.recovery_within_s && w.sent > 0);
+  const knee_per_s = knee.per_s;
   const result: OverloadResult = {
-    knee_per_s, knee_search,
+    knee_per_s, knee_search: knee.search,
     offered_per_s: Math.round(knee_per_s * o.overload_multiple),
     goodput_per_s: Math.round((overloadWindows.reduce((n, w) => n + w.ok, 0) / o.overload_s) * 10) / 10,
     refused: refused.length,
@@ -91,6 +95,7 @@ export function judgeOverload(o: OverloadSpec, knee_per_s: number, knee_search: 
     accepted_p99_ms: p99Of(accepted),
     after_worst_p99_ms: Math.max(0, ...after.map((w) => w.p99_ms)),
     after_errors: after.reduce((n, w) => n + w.errors, 0),
+    generator_cores_knee: knee.generator_cores, generator_cores_overload: load.generator_cores,
   };
   const gate = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>
     ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });

@@ -18,7 +18,7 @@ export interface Gated { gates: GateResult[]; overload?: OverloadResult; recover
 export async function gate(tb: Testbed, s: Scenario, l: Loaded, baseline?: { baseline: Baseline; regression_pct: number }): Promise<Gated> {
   const g: Gated = { gates: evaluateGates(l.load, s.gates) };
   if (s.overload && l.knee) {
-    const judged = judgeOverload(s.overload, l.knee.per_s, l.knee.search, l.load);
+    const judged = judgeOverload(s.overload, l.knee, l.load);
     g.overload = judged.result;
     g.gates.push(...judged.gates);
   }

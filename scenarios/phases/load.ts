@@ -18,7 +18,7 @@ export interface Loaded {
   /** The tasks' /metrics every second, summed, on the load's clock. */
   server: ServerView;
   /** Overload scenarios: the knee search's windows and the knee found in them. */
-  knee?: { per_s: number; search: WindowStats[]; history: LoadResult['history'] };
+  knee?: { per_s: number; search: WindowStats[]; history: LoadResult['history']; generator_cores: number };
 }
 
 export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => LoadRequest; say: (l: string) => void; status: (l: string) => void; signal: AbortSignal; drill?: RestoreDrill }
@@ -58,7 +58,7 @@ async function findKnee(c: LoadContext): Promise<NonNullable<Loaded['knee']>> {
   const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal,
     timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
   await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
-  return { per_s: kneeOf(r.windows, o.knee_search.warmup_s), search: r.windows, history: r.history };
+  return { per_s: kneeOf(r.windows, o.knee_search.warmup_s), search: r.windows, history: r.history, generator_cores: r.generator_cores };
 }
 
 export function progressLine(name: string, p: ProgressSample, total_s: number): string {

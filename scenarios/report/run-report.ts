@@ -43,6 +43,10 @@ export interface RunReport {
     duration_s: number; warmup_s: number; scheduled: number; sent: number; completed: number; dropped: number; late: number;
     achieved_rate_per_s: number; goodput_per_s: number; offered_rate_per_s: number; error_rate: number; status_counts: Record<string, number>; code_counts: Record<string, number>;
     latency: LatencySummary; latency_by_op: Record<string, LatencySummary>; histogram: string;
+    /** The generator thread's nice value (raised above the system under test; null: it could not be, see generator_note). */
+    generator_nice?: number | null; generator_note?: string;
+    /** The generator's process CPU over the load, in cores (one thread: near 1, it was its own limit). */
+    generator_cores?: number;
   };
   gates: GateResult[];
   steady_state?: { before: GateResult[]; after: GateResult[] };

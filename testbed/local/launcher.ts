@@ -4,6 +4,7 @@ import path from 'node:path';
 import { postgresBinDir, postgresRunAs, redisServerBinary } from './binaries.js';
 import { TestbedError } from './errors.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
+import { atNormalPriority } from './normal-priority.js';
 
 const require = createRequire(import.meta.url);
 const TOOL_TIMEOUT_MS = 120_000;
@@ -30,7 +31,8 @@ export interface Launcher {
 export const hostLauncher: Launcher = {
   server: (spec) => new ManagedProcess(spec),
   tool: (cmd, args, o) => new Promise((resolve, reject) => {
-    execFile(cmd, args, { ...(o.uid === undefined ? {} : { uid: o.uid, gid: o.gid }), cwd: o.cwd, env: { ...process.env, ...o.env }, timeout: TOOL_TIMEOUT_MS }, (err, _out, stderr) => {
+    const run = atNormalPriority(cmd, args);
+    execFile(run.command, run.args, { ...(o.uid === undefined ? {} : { uid: o.uid, gid: o.gid }), cwd: o.cwd, env: { ...process.env, ...o.env }, timeout: TOOL_TIMEOUT_MS }, (err, _out, stderr) => {
       if (err) reject(new TestbedError(`${path.basename(cmd)}: ${(stderr || err.message).trim()}`)); else resolve();
     });
   }),

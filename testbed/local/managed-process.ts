@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { track } from './registry.js';
 import { recordChildPid } from './temp-dir.js';
 import { TestbedError } from './errors.js';
+import { atNormalPriority } from './normal-priority.js';
 
 export interface ProcessSpec {
   name: string;
@@ -42,7 +43,8 @@ export class ManagedProcess {
   async start(): Promise<void> {
     const { spec } = this;
     this.log = createWriteStream(spec.logFile, { flags: 'a' });
-    const child = spawn(spec.command, spec.args, {
+    const { command, args } = atNormalPriority(spec.command, spec.args);
+    const child = spawn(command, args, {
       cwd: spec.cwd ?? spec.runDir,
       env: { ...process.env, ...spec.env, TESTBED_RUN_DIR: spec.runDir },
       stdio: ['ignore', 'pipe', 'pipe'],
