@@ -2,7 +2,18 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { imagePresent, NODE_BASE } from '../testbed/containers/base-images.js';
+import { docker, imageId } from '../testbed/containers/docker-cli.js';
+import { RUN_DIR_LABEL } from '../testbed/containers/labels.js';
+import { buildServiceImage } from '../testbed/containers/service-image.js';
+import { dockerEngineAnswers } from '../testbed/docker-engine.js';
 import { aliveWithRunDir, LONG_RUN, startAndWaitForLoad, tempDir, testbed, removeTempDirs } from './testing/cli-driver.js';
+
+const TEST_IMAGE = 'payments-service:test';
+const engine = await dockerEngineAnswers();
+const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
+if (!base) console.warn(`[skipped] Ctrl-C with tasks as containers: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
+const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
 
 // In the heavy project (alone on the machine): any other test booting a testbed reaps stale runs
 // too, and once did so between this test's kill -9 and its `testbed clean` ("removed 0").
@@ -28,4 +39,20 @@ describe('testbed CLI reaping', () => {
     expect(existsSync(runDir)).toBe(false);
   }, 120_000);
 
+  it.skipIf(!base)('Ctrl-C with tasks as containers of the image: report interrupted and naming the image, no container or process left, without any reaping', async () => {
+    await buildServiceImage({ ref: TEST_IMAGE, rds_ca_bundle: false }); // layer-cached when service/ is unchanged
+    const out = await tempDir();
+    const file = path.join(out, 'long.yaml');
+    await writeFile(file, LONG_RUN);
+    const { child, runDir, exited } = await startAndWaitForLoad(file, out, ['--service-image', TEST_IMAGE]);
+    expect(await containersOf(runDir)).toHaveLength(2); // the two tasks, running
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const report = JSON.parse(await readFile(path.join(out, 'long-run', 'report.json'), 'utf8'));
+    expect(report.verdict).toBe('interrupted');
+    expect(report.image_digest).toBe(await imageId(TEST_IMAGE));
+    expect(await containersOf(runDir)).toEqual([]);
+    expect(await aliveWithRunDir(runDir)).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+  }, 900_000);
 });

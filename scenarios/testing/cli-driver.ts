@@ -47,8 +47,8 @@ export const aliveWithRunDir = async (dir: string) => {
 export const LONG_RUN = 'name: long-run\ndescription: long enough to interrupt\ntopology: { seed: { customers: 50 } }\nload:\n  stages: [{ duration_s: 120, rate_per_s: 50 }]\n  warmup_s: 1\n  mix: { payment: 1, replay: 0, balance: 0, summary: 0 }\ninvariants: [ledger]\n';
 
 /** Starts `testbed run --file` and resolves once the load measures; the run dir is read off its progress. */
-export async function startAndWaitForLoad(file: string, out: string) {
-  const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startAndWaitForLoad(file: string, out: string, extraArgs: string[] = []) {
+  const child = spawn(process.execPath, ['--import', require.resolve('tsx'), cli, 'run', '--file', file, '--out', out, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
