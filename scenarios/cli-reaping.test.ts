@@ -2,18 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { imagePresent, NODE_BASE } from '../testbed/containers/base-images.js';
-import { docker, imageId } from '../testbed/containers/docker-cli.js';
-import { RUN_DIR_LABEL } from '../testbed/containers/labels.js';
+import { imageId } from '../testbed/containers/docker-cli.js';
+import { containersOfRun } from '../testbed/containers/labels.js';
 import { buildServiceImage } from '../testbed/containers/service-image.js';
-import { dockerEngineAnswers } from '../testbed/docker-engine.js';
+import { serviceImageSkipReason, TEST_IMAGE } from '../testbed/containers/service-image-testing.js';
 import { aliveWithRunDir, LONG_RUN, startAndWaitForLoad, tempDir, testbed, removeTempDirs } from './testing/cli-driver.js';
 
-const TEST_IMAGE = 'payments-service:test';
-const engine = await dockerEngineAnswers();
-const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
-if (!base) console.warn(`[skipped] Ctrl-C with tasks as containers: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
-const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
+const skip = await serviceImageSkipReason();
+const base = skip === undefined;
+if (skip) console.warn(`[skipped] Ctrl-C with tasks as containers: ${skip}; npm run containers:setup makes both`);
 
 // In the heavy project (alone on the machine): any other test booting a testbed reaps stale runs
 // too, and once did so between this test's kill -9 and its `testbed clean` ("removed 0").
@@ -45,13 +42,13 @@ describe('testbed CLI reaping', () => {
     const file = path.join(out, 'long.yaml');
     await writeFile(file, LONG_RUN);
     const { child, runDir, exited } = await startAndWaitForLoad(file, out, ['--service-image', TEST_IMAGE]);
-    expect(await containersOf(runDir)).toHaveLength(2); // the two tasks, running
+    expect(await containersOfRun(runDir)).toHaveLength(2); // the two tasks, running
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const report = JSON.parse(await readFile(path.join(out, 'long-run', 'report.json'), 'utf8'));
     expect(report.verdict).toBe('interrupted');
     expect(report.image_digest).toBe(await imageId(TEST_IMAGE));
-    expect(await containersOf(runDir)).toEqual([]);
+    expect(await containersOfRun(runDir)).toEqual([]);
     expect(await aliveWithRunDir(runDir)).toEqual([]);
     expect(existsSync(runDir)).toBe(false);
   }, 900_000);

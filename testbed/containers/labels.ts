@@ -9,6 +9,11 @@ export function containerLabels(runDir: string, o: { az: string; role: string })
   return [`${RUN_DIR_LABEL}=${runDir}`, `dev.testbed.az=${o.az}`, `dev.testbed.role=${o.role}`];
 }
 
+/** IDs of a run's containers, running or stopped. */
+export async function containersOfRun(runDir: string): Promise<string[]> {
+  return (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
+}
+
 /**
  * Removes containers whose run has ended without removing them (runner killed with -9, engine
  * restarts): Ryuk's job, which cannot run here (its image cannot be pulled). Without an engine, none.

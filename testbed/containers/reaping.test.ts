@@ -2,23 +2,20 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dockerEngineAnswers } from '../docker-engine.js';
 import { reapStale } from '../local/temp-dir.js';
-import { imagePresent, LOCAL_IMAGES, NODE_BASE } from './base-images.js';
-import { docker } from './docker-cli.js';
-import { reapStaleContainers, RUN_DIR_LABEL } from './labels.js';
+import { imagePresent, LOCAL_IMAGES } from './base-images.js';
+import { containersOfRun, reapStaleContainers } from './labels.js';
 import { buildServiceImage } from './service-image.js';
+import { serviceImageSkipReason, TEST_IMAGE } from './service-image-testing.js';
 
 // In the heavy project (alone on the machine): another test booting a testbed reaps stale runs
 // too, and could remove these containers before this test sees them (as it did the CLI's).
 const require = createRequire(import.meta.url);
-const TEST_IMAGE = 'payments-service:test';
-const engine = await dockerEngineAnswers();
-const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
-if (!base) console.warn(`[skipped] container reaping: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
+const skip = await serviceImageSkipReason();
+const base = skip === undefined;
+if (skip) console.warn(`[skipped] container reaping: ${skip}; npm run containers:setup makes both`);
 // With the data images built, the kill -9 case also covers the containers provider's nodes.
 const dataImages = base && (await Promise.all(Object.values(LOCAL_IMAGES).map(imagePresent))).every(Boolean);
-const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
 
 describe.skipIf(!base)('containers outlive a killed runner only until the next start', () => {
   beforeAll(async () => { await buildServiceImage({ ref: TEST_IMAGE, rds_ca_bundle: false }); }, 900_000);
@@ -37,9 +34,9 @@ describe.skipIf(!base)('containers outlive a killed runner only until the next s
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const left = dataImages ? 2 + 5 : 2; // two tasks; writer, standby, Redis primary and replica, DynamoDB
-    expect(await containersOf(runDir)).toHaveLength(left); // nobody stopped them
+    expect(await containersOfRun(runDir)).toHaveLength(left); // nobody stopped them
     expect(await reapStaleContainers()).toBeGreaterThanOrEqual(left);
-    expect(await containersOf(runDir)).toEqual([]);
+    expect(await containersOfRun(runDir)).toEqual([]);
     await reapStale(); // and the run's processes, as the next start does
   }, 180_000);
 });

@@ -6,21 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerEngineAnswers } from '../docker-engine.js';
 import { Testbed } from '../testbed.js';
-import { imagePresent, NODE_BASE } from './base-images.js';
 import { docker } from './docker-cli.js';
-import { RUN_DIR_LABEL } from './labels.js';
+import { containersOfRun } from './labels.js';
 import { buildServiceImage, type BuiltImage } from './service-image.js';
+import { serviceImageSkipReason, TEST_IMAGE } from './service-image-testing.js';
 
 const require = createRequire(import.meta.url);
 const run = promisify(execFile);
-const TEST_IMAGE = 'payments-service:test';
-const engine = await dockerEngineAnswers();
-const base = engine && ((await imagePresent(NODE_BASE)) || (await imagePresent('node:20-slim')));
-if (!base) console.warn(`[skipped] service containers: ${engine ? `no base image (${NODE_BASE} or node:20-slim)` : 'no Docker engine answers'}; npm run containers:setup makes both`);
+const skip = await serviceImageSkipReason();
+const base = skip === undefined;
+if (skip) console.warn(`[skipped] service containers: ${skip}; npm run containers:setup makes both`);
 
-const containersOf = async (runDir: string) => (await docker(['ps', '-a', '-q', '--filter', `label=${RUN_DIR_LABEL}=${runDir}`])).split('\n').filter(Boolean);
 
 describe.skipIf(!base)('service tasks as containers of the service image', () => {
   let image: BuiltImage;
@@ -34,7 +31,7 @@ describe.skipIf(!base)('service tasks as containers of the service image', () =>
     expect(tb.image_digest).toBe(await docker(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]));
     expect(tb.image_digest).toBe(image.id);
     expect(tb.service_build_sha256).toBe(''); // the build did not run: the image did
-    const ids = await containersOf(tb.runDir);
+    const ids = await containersOfRun(tb.runDir);
     expect(ids).toHaveLength(2);
     for (const i of tb.listInstances()) {
       // The pid the testbed signals is the service inside a container (its cgroup names the container).
@@ -51,11 +48,11 @@ describe.skipIf(!base)('service tasks as containers of the service image', () =>
     const victim = tb.listInstances()[0]!;
     tb.killInstance(victim.id, 'SIGKILL');
     await tb.alb.waitForState(victim.id, 'unhealthy', 10_000);
-    await expect.poll(async () => (await containersOf(tb!.runDir)).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await containersOfRun(tb!.runDir)).length, { timeout: 10_000 }).toBe(1);
     const runDir = tb.runDir;
     await tb.down();
     tb = undefined;
-    expect(await containersOf(runDir)).toEqual([]);
+    expect(await containersOfRun(runDir)).toEqual([]);
   }, 180_000);
 
   it('a run with --service-image vouches for that image ID in its report; deploy refuses any other digest', async () => {
