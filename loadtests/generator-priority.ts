@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { rememberRunnerNice } from '../testbed/local/normal-priority.js';
+import { runnerNice } from '../testbed/local/normal-priority.js';
 
 /**
  * How far the generator's thread is raised above the system under test. In production the
@@ -21,7 +21,6 @@ export interface GeneratorPriority {
 
 /** Loads running at once (a scenario may run a probe beside its main load): the last one restores. */
 let holders = 0;
-let before = 0;
 
 /**
  * Raises the calling thread (Node's main thread, where the generator's event loop runs; nice is
@@ -30,14 +29,14 @@ let before = 0;
  */
 export function raiseGeneratorPriority(): GeneratorPriority {
   if (holders === 0) {
-    before = os.getPriority(0);
+    const before = os.getPriority(0);
     try {
       os.setPriority(0, Math.max(-20, before - GENERATOR_NICE_RAISE));
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err as Error).message;
       return { nice: undefined, reason: `the generator's priority could not be raised (${code}; needs root or CAP_SYS_NICE): it shares the CPU equally with the system under test`, restore: () => {} };
     }
-    rememberRunnerNice(before);
+    runnerNice.remember(before);
   }
   holders++;
   let restored = false;
@@ -46,7 +45,7 @@ export function raiseGeneratorPriority(): GeneratorPriority {
     restore: () => {
       if (restored) return;
       restored = true;
-      if (--holders === 0) os.setPriority(0, before); // lowering one's own priority is always allowed
+      if (--holders === 0) os.setPriority(0, runnerNice.get()); // lowering one's own priority is always allowed
     },
   };
 }

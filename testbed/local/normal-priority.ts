@@ -8,13 +8,16 @@ import os from 'node:os';
  * them back where the runner was before the load began.
  */
 export function atNormalPriority(command: string, args: string[]): { command: string; args: string[] } {
-  const raisedBy = runnerNice - os.getPriority(0);
+  const raisedBy = nice - os.getPriority(0);
   if (raisedBy <= 0) return { command, args };
   return { command: 'nice', args: ['-n', String(raisedBy), command, ...args] };
 }
 
 /** The runner's own nice value before a load raised it (a user may start it under `nice`). */
-let runnerNice = os.getPriority(0);
+let nice = os.getPriority(0);
 
-/** For the generator: the nice value children should keep, read before it raises its own. */
-export function rememberRunnerNice(nice: number): void { runnerNice = nice; }
+/** The generator reads it before it raises its thread, and puts its thread back to it after. */
+export const runnerNice = {
+  get: (): number => nice,
+  remember: (value: number): void => { nice = value; },
+};
