@@ -61,6 +61,8 @@ export interface OpenModelOptions {
   /** Requests in flight at most; an arrival beyond it is dropped and counted (like k6). */
   inflight_max?: number;
   connections?: number;
+  /** A pool the caller made (and warmed, and closes); by default the run makes its own of `connections`. */
+  pool?: Pool;
   timeout_ms?: number;
   /** A send later than this behind its schedule counts as late: the generator fell behind. */
   late_threshold_ms?: number;
@@ -83,7 +85,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   if (duration_s <= 0) throw new Error('measure_from_s must be shorter than the load profile');
   const timeout_ms = o.timeout_ms ?? 10_000;
   // Open model: every arrival may need its own connection, as independent users would.
-  const pool = new Pool(o.target, { connections: o.connections ?? 1_024, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: timeout_ms, bodyTimeout: timeout_ms });
+  const pool = o.pool ?? loadPool(o.target, { connections: o.connections, timeout_ms });
   const run: Run = { o, pool, stats: new LoadStats(measure_from_s * 1000), history: [], inflight: 0, start_ms: o.origin_ms ?? performance.now() };
   const priority = raiseGeneratorPriority();
   const cpu0 = process.cpuUsage();
@@ -92,13 +94,18 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
     await sendOnSchedule(run);
   } finally {
     priority.restore();
-    await pool.close();
+    if (!o.pool) await pool.close();
   }
   return {
     ...run.stats.summary(duration_s, measure_from_s), history: run.history,
     generator_nice: priority.nice ?? null, ...(priority.reason ? { generator_note: priority.reason } : {}),
     generator_cores: coresSince(cpu0, wall0_ms),
   };
+}
+
+/** The generator's connection pool: keep-alive, one request per connection at a time. */
+export function loadPool(target: string, o: { connections?: number | undefined; timeout_ms: number }): Pool {
+  return new Pool(target, { connections: o.connections ?? 1_024, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: o.timeout_ms, bodyTimeout: o.timeout_ms });
 }
 
 interface Run { o: OpenModelOptions; pool: Pool; stats: LoadStats; history: HistoryRecord[]; inflight: number; start_ms: number }

@@ -1,6 +1,7 @@
 import type { RestoreDrill } from '../../chaos/restore-drill.js';
 import { runTimeline, type StepResult } from '../../chaos/timeline.js';
-import { runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
+import { openConnections, WARM_CONNECTIONS_MAX } from '../../loadtests/connection-warmup.js';
+import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
 import type { Testbed } from '../../testbed/testbed.js';
@@ -30,6 +31,9 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
   if (s.overload) c.say(`[${s.name}] knee ${knee!.per_s}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
   const metrics_before = await Promise.all((s.service_metric_gates ?? []).map((g) => tb.serviceMetric(g.metric, g.labels)));
+  const timeout_ms = s.load.timeout_ms ?? 10_000;
+  const pool = loadPool(tb.url, { timeout_ms });
+  if (s.overload) c.say(`[${s.name}] ${await openConnections(pool, overloadConnections(stages), '/health')} connections open before the overload`);
   // One clock for load and events: a restore target marked at t must split the history exactly at t.
   const origin_ms = performance.now();
   tb.log.resetOrigin(origin_ms);
@@ -40,14 +44,25 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const timeline = runTimeline(tb, s.timeline ?? [], { signal: c.signal, ...(c.drill ? { drill: c.drill } : {}) });
   const total_s = totalDuration_s(stages);
   const load = await runOpenModel({
-    target: tb.url, stages, measure_from_s: s.load.warmup_s, next: c.next, signal: c.signal, origin_ms,
-    timeout_ms: s.load.timeout_ms ?? 10_000, inflight_max: s.load.inflight_max ?? 4_000,
+    target: tb.url, stages, measure_from_s: s.load.warmup_s, next: c.next, signal: c.signal, origin_ms, pool,
+    timeout_ms, inflight_max: s.load.inflight_max ?? 4_000,
     onProgress: (p) => c.status(progressLine(s.name, p, total_s)),
-  });
+  }).finally(() => pool.close());
   clearTimeout(memorySample);
   const server = await scraper.stop();
   return { load, timeline: await timeline, load_started_at, metrics_before, server, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
 }
+
+/**
+ * Connections for the overload's first arrivals: the step from idle to 2x the knee otherwise opened
+ * them all at once (see openConnections). Enough for OVERLOAD_CONNECTED_S of arrivals at its rate.
+ */
+function overloadConnections(stages: Stage[]): number {
+  const first = stages[0];
+  const rate = first && 'rate_per_s' in first ? first.rate_per_s : 0;
+  return Math.min(WARM_CONNECTIONS_MAX, Math.ceil(rate * OVERLOAD_CONNECTED_S));
+}
+const OVERLOAD_CONNECTED_S = 0.15;
 
 /** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
 async function findKnee(c: LoadContext): Promise<NonNullable<Loaded['knee']>> {

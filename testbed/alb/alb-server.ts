@@ -6,6 +6,7 @@ import { albConfigSchema, type AlbStats } from './alb-config.js';
 import { haproxyFiles } from './haproxy-config.js';
 import { HaproxyDataPlane } from './haproxy-data-plane.js';
 import { parseGroupWeights } from './listener-weights.js';
+import { watchOverload } from './overload-watch.js';
 import { TargetGroups } from './target-groups.js';
 
 const config = albConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -17,6 +18,7 @@ const plane = new HaproxyDataPlane(haproxyFiles(dir), log);
 let applied: Promise<void> = Promise.resolve();
 const groups = new TargetGroups(config, log, (r) => { applied = plane.apply(r); });
 const CONTROL_BODY_BYTES_MAX = 65_536;
+const overload = watchOverload(plane, config, log);
 
 /** Request counts come from HAProxy, which carries the traffic. */
 async function refreshCounts(): Promise<Record<string, number>> {
@@ -54,7 +56,7 @@ const control = http.createServer(async (req, res) => {
     if (parts[0] === 'stats') {
       const f = await refreshCounts();
       const { requests = 0, ...by_status } = f;
-      return send(200, { requests, by_status, targets: groups.list(), weights: groups.weights() } satisfies AlbStats);
+      return send(200, { requests, by_status, targets: groups.list(), weights: groups.weights(), admission: overload.current } satisfies AlbStats);
     }
     return send(404, { error: 'unknown path' });
   } catch (err) {
@@ -67,6 +69,7 @@ control.listen(config.control_port, '127.0.0.1', () => {
 });
 process.on('SIGTERM', async () => {
   await groups.close();
+  overload.stop();
   control.close();
   setTimeout(() => process.exit(0), 100).unref();
 });

@@ -7,7 +7,7 @@ import { freePort } from '../local/free-port.js';
 import { ManagedProcess } from '../local/managed-process.js';
 import { waitFor } from '../local/wait-for.js';
 import { albConfigSchema, type AlbConfigInput, type AlbStats, type TargetInfo } from './alb-config.js';
-import { ERROR_502, haproxyFiles, NO_TARGETS_KEY, renderHaproxyConfig } from './haproxy-config.js';
+import { ERROR_502, haproxyFiles, NO_TARGETS_KEY, QUEUE_MAX_KEY, renderHaproxyConfig } from './haproxy-config.js';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,6 +40,7 @@ export class AlbEmulator {
       writeFile(files.config, renderHaproxyConfig({ ...config, files, listen_port: this.port })),
       // No target yet: the frontend answers 503 until the control plane routes to one.
       writeFile(files.targetsMap, `${NO_TARGETS_KEY} 1\n`), writeFile(files.error502, ERROR_502),
+      writeFile(files.admissionMap, `${QUEUE_MAX_KEY} ${config.queue_requests_max}\n`),
     ]);
     this.dataPlane = new ManagedProcess({
       name: 'alb-haproxy', command: haproxy, args: ['-db', '-f', files.config],

@@ -9,12 +9,15 @@ export const BACKEND = 'targets';
 /** Map key whose presence makes the frontend answer 503 itself: no target can take traffic. */
 export const NO_TARGETS_KEY = 'no-routable-target';
 
-export interface HaproxyFiles { config: string; socket: string; targetsMap: string; error502: string }
+/** Key of the admission map holding the queue bound in force (the control plane lowers it under overload). */
+export const QUEUE_MAX_KEY = 'queue_requests_max';
+
+export interface HaproxyFiles { config: string; socket: string; targetsMap: string; admissionMap: string; error502: string }
 
 export function haproxyFiles(dir: string): HaproxyFiles {
   return {
     config: path.join(dir, 'haproxy.cfg'), socket: path.join(dir, 'haproxy-admin.sock'),
-    targetsMap: path.join(dir, 'haproxy-targets.map'), error502: path.join(dir, 'haproxy-502.http'),
+    targetsMap: path.join(dir, 'haproxy-targets.map'), admissionMap: path.join(dir, 'haproxy-admission.map'), error502: path.join(dir, 'haproxy-502.http'),
   };
 }
 
@@ -33,6 +36,8 @@ const ALB_503 = 'status 503 content-type text/plain string "503 Service Temporar
  * One deliberate difference from an ALB: a bounded queue. Each target gets at most
  * `target_requests_max` requests at once; the rest wait here (FIFO, dropped if their client goes),
  * at most `queue_requests_max` of them and for at most `queue_timeout_ms`; beyond that 503 at once.
+ * Under sustained overload the control plane cuts that bound (overload-detector.ts) through the
+ * admission map.
  * Without it every request went straight to a task, and on a saturated 2-core machine what the task
  * could not read yet waited, uncounted, in socket buffers: after a failover the tasks served
  * requests seconds old whose clients had given up (az-loss: 0 ok/s with 4,000 in flight, measured).
@@ -59,7 +64,9 @@ frontend alb
   option forwardfor
   http-request set-header X-Forwarded-Proto http
   http-request return ${ALB_503} if { str(${NO_TARGETS_KEY}),map(${files.targetsMap}) -m found }
-  http-request return ${ALB_503} hdr x-testbed-alb queue-full if { queue(${BACKEND}) ge ${o.queue_requests_max} }
+  # The queue bound in force: queue_requests_max, cut by the control plane under sustained overload.
+  http-request set-var(txn.queue_max) str(${QUEUE_MAX_KEY}),map_str_int(${files.admissionMap},${o.queue_requests_max})
+  http-request return ${ALB_503} hdr x-testbed-alb queue-full if { queue(${BACKEND}),sub(txn.queue_max) ge 0 }
   default_backend ${BACKEND}
 backend ${BACKEND}
   balance roundrobin

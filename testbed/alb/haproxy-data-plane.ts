@@ -1,5 +1,5 @@
-import { BACKEND, NO_TARGETS_KEY, TARGET_SLOTS_MAX, type HaproxyFiles } from './haproxy-config.js';
-import { haproxyCommand, parseShowStat, type ServerStats } from './haproxy-runtime.js';
+import { BACKEND, NO_TARGETS_KEY, QUEUE_MAX_KEY, TARGET_SLOTS_MAX, type HaproxyFiles } from './haproxy-config.js';
+import { haproxyCommand, parseShowStat, type BackendStats, type ServerStats } from './haproxy-runtime.js';
 import type { Routing } from './target-groups.js';
 
 type SlotState = 'ready' | 'drain' | 'maint';
@@ -35,6 +35,19 @@ export class HaproxyDataPlane {
       if (s) byTarget.set(id, s);
     }
     return { frontend, byTarget };
+  }
+
+  /** Offered and served so far, and the queue now: what the overload detector reads each tick. */
+  async traffic(): Promise<{ arrived_total: number } & BackendStats> {
+    // Frontend and backend rows only (type 1|2): the server rows are not needed every 50 ms.
+    const { frontend, backend } = parseShowStat(await haproxyCommand(this.files.socket, ['show stat -1 3 -1']));
+    return { arrived_total: frontend.requests ?? 0, ...backend };
+  }
+
+  /** Puts a queue bound in force (the frontend reads it from the admission map on every request). */
+  async setQueueMax(n: number): Promise<void> {
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`queue bound must be an integer >= 1, got ${n}`);
+    await haproxyCommand(this.files.socket, [`set map ${this.files.admissionMap} ${QUEUE_MAX_KEY} ${n}`]);
   }
 
   private async drainPending() {

@@ -25,18 +25,26 @@ export async function haproxyCommand(socket: string, commands: string[]): Promis
 
 export interface ServerStats { slot: string; requests: number; errors_5xx: number; by_class: Record<string, number> }
 
-/** `show stat` rows of the frontend and of each server slot, as numbers. */
-export function parseShowStat(csv: string): { frontend: Record<string, number>; servers: ServerStats[] } {
+/**
+ * The backend: requests waiting for a target now, and requests its targets have answered so far
+ * (`req_tot`; `lbtot` counts only first picks, not requests that waited in the queue).
+ */
+export interface BackendStats { queued: number; served: number }
+
+/** `show stat` rows of the frontend, the backend and each server slot, as numbers. */
+export function parseShowStat(csv: string): { frontend: Record<string, number>; backend: BackendStats; servers: ServerStats[] } {
   const lines = csv.split('\n').filter((l) => l.length > 0);
   const header = (lines[0] ?? '').replace(/^# /, '').split(',');
   const col = (row: string[], name: string) => Number(row[header.indexOf(name)] || 0);
   const classes = (row: string[]) => Object.fromEntries(['1xx', '2xx', '3xx', '4xx', '5xx'].map((c) => [c, col(row, `hrsp_${c}`)]));
   let frontend: Record<string, number> = {};
+  let backend: BackendStats = { queued: 0, served: 0 };
   const servers: ServerStats[] = [];
   for (const line of lines.slice(1)) {
     const row = line.split(',');
     if (row[1] === 'FRONTEND') frontend = { requests: col(row, 'req_tot'), ...classes(row) };
-    else if (row[1] !== 'BACKEND') servers.push({ slot: row[1]!, requests: col(row, 'req_tot'), errors_5xx: col(row, 'hrsp_5xx'), by_class: classes(row) });
+    else if (row[1] === 'BACKEND') backend = { queued: col(row, 'qcur'), served: col(row, 'req_tot') };
+    else servers.push({ slot: row[1]!, requests: col(row, 'req_tot'), errors_5xx: col(row, 'hrsp_5xx'), by_class: classes(row) });
   }
-  return { frontend, servers };
+  return { frontend, backend, servers };
 }

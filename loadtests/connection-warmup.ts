@@ -1,0 +1,30 @@
+import type { Pool } from 'undici';
+
+/** Connections opened at most by one warm-up: the generator's own pool limit. */
+export const WARM_CONNECTIONS_MAX = 1_024;
+const SETTLE_MS = 50;
+
+/**
+ * Opens `n` keep-alive connections in `pool` before a load starts, by sending `n` requests to a cheap
+ * path at once (with pipelining 1 each waits on a connection of its own, so the pool opens `n`).
+ * Why: a step from idle to thousands of arrivals per second on a fresh pool measured the generator's
+ * connect storm, not the system: in the overload scenario 1,100-3,600 requests sat in flight in the
+ * first second, refused ones included, while HAProxy saw an empty queue. Users already connected to
+ * a service do not reconnect because it got busy. Returns how many of the requests were answered.
+ */
+export async function openConnections(pool: Pool, n: number, path = '/health'): Promise<number> {
+  if (!(Number.isInteger(n) && n >= 0 && n <= WARM_CONNECTIONS_MAX)) throw new Error(`connections to open: an integer from 0 to ${WARM_CONNECTIONS_MAX}, got ${n}`);
+  const answered = await Promise.all(Array.from({ length: n }, async () => {
+    try {
+      const res = await pool.request({ path, method: 'GET' });
+      await res.body.dump();
+      return 1;
+    } catch {
+      return 0;
+    }
+  }));
+  // undici hands a connection to the next request only once it has drained: sent at once, 24 of 40
+  // requests opened new connections instead of reusing the warm ones (measured).
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return answered.reduce<number>((a, b) => a + b, 0);
+}
