@@ -40,6 +40,17 @@ describe('overload judgement', () => {
     expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
   });
 
+  it('shows each second of the overload, so a reader can tell a stall from the first second', () => {
+    const l = load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 });
+    l.history.push(rec(2_500, 503, 700)); // one slow refusal in second 2
+    const { result } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, l);
+    expect(result.overload_seconds).toHaveLength(spec.overload_s);
+    expect(result.overload_seconds[0]).toMatchObject({ t_s: 0, accepted: 34, refused: 34 });
+    expect(result.overload_seconds[0]!.refused_p99_ms).toBeCloseTo(5, 0);
+    expect(result.overload_seconds[2]).toMatchObject({ t_s: 2, refused: 34 });
+    expect(result.overload_seconds[2]!.refused_p99_ms).toBeCloseTo(700, -1);
+  });
+
   it('fails a collapsing one on every count', () => {
     const { gates } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
     expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual([

@@ -31,10 +31,14 @@ export interface OverloadResult {
   accepted_p99_ms: number;
   after_worst_p99_ms: number;
   after_errors: number;
+  /** Per second of the overload: where the refused or the accepted were slow (a stall, the first second). */
+  overload_seconds: OverloadSecond[];
   /** The co-located generator's CPU (cores) in the knee search and in the overload run: near 1, it was its own limit. */
   generator_cores_knee: number;
   generator_cores_overload: number;
 }
+
+export interface OverloadSecond { t_s: number; accepted: number; refused: number; accepted_p99_ms: number; refused_p99_ms: number }
 
 const P99_MS_MAX = 200;
 const KNEE_RUN_S = 3;
@@ -77,6 +81,14 @@ function p99Of(records: HistoryRecord[]): number {
   return Math.round(h.percentile_ms(99) * 1000) / 1000;
 }
 
+function bySecond(seconds: number, accepted: HistoryRecord[], refused: HistoryRecord[]): OverloadSecond[] {
+  const second = (rs: HistoryRecord[], t: number) => rs.filter((r) => Math.floor(r.intended_ms / 1000) === t);
+  return Array.from({ length: seconds }, (_, t_s) => {
+    const a = second(accepted, t_s), r = second(refused, t_s);
+    return { t_s, accepted: a.length, refused: r.length, accepted_p99_ms: p99Of(a), refused_p99_ms: p99Of(r) };
+  });
+}
+
 /** Measures the overload run against its knee and returns the gates. */
 export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: WindowStats[]; generator_cores: number }, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
   const inOverload = (ms: number) => ms < o.overload_s * 1000;
@@ -95,6 +107,7 @@ export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: Wi
     accepted_p99_ms: p99Of(accepted),
     after_worst_p99_ms: Math.max(0, ...after.map((w) => w.p99_ms)),
     after_errors: after.reduce((n, w) => n + w.errors, 0),
+    overload_seconds: bySecond(o.overload_s, accepted, refused),
     generator_cores_knee: knee.generator_cores, generator_cores_overload: load.generator_cores,
   };
   const gate = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>

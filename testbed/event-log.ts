@@ -20,4 +20,15 @@ export class EventLog {
     this.onEvent?.(e);
     return e;
   }
+
+  /**
+   * An event another process recorded at wall-clock `at_epoch_ms`, put in its place on the run's clock.
+   * Not announced: it is past news by the time it is read.
+   */
+  addAt(kind: string, detail: Record<string, unknown>, at_epoch_ms: number): TestbedEvent {
+    const e = { t_ms: Math.round(at_epoch_ms - (Date.now() - this.now_ms())), kind, detail };
+    const i = this.events.findIndex((x) => x.t_ms > e.t_ms);
+    this.events.splice(i === -1 ? this.events.length : i, 0, e);
+    return e;
+  }
 }

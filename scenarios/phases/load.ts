@@ -1,6 +1,7 @@
 import type { RestoreDrill } from '../../chaos/restore-drill.js';
 import { runTimeline, type StepResult } from '../../chaos/timeline.js';
 import { openConnections, WARM_CONNECTIONS_MAX } from '../../loadtests/connection-warmup.js';
+import type { Pool } from 'undici';
 import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
@@ -27,13 +28,22 @@ export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => 
 /** Phase 3: the open-model load with the timeline's faults on one clock (after a knee search, for overload). */
 export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const { tb, s } = c;
-  const knee = s.overload ? await findKnee(c) : undefined;
+  const timeout_ms = s.load.timeout_ms ?? 10_000;
+  // One pool for the knee search and the load: the connections opened for the overload are kept.
+  const pool = loadPool(tb.url, { timeout_ms });
+  try {
+    return await loadWith(c, pool, timeout_ms);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function loadWith(c: LoadContext, pool: Pool, timeout_ms: number): Promise<Loaded> {
+  const { tb, s } = c;
+  const knee = s.overload ? await findKnee(c, pool) : undefined;
   const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
   if (s.overload) c.say(`[${s.name}] knee ${knee!.per_s}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
   const metrics_before = await Promise.all((s.service_metric_gates ?? []).map((g) => tb.serviceMetric(g.metric, g.labels)));
-  const timeout_ms = s.load.timeout_ms ?? 10_000;
-  const pool = loadPool(tb.url, { timeout_ms });
-  if (s.overload) c.say(`[${s.name}] ${await openConnections(pool, overloadConnections(stages), '/health')} connections open before the overload`);
   // One clock for load and events: a restore target marked at t must split the history exactly at t.
   const origin_ms = performance.now();
   tb.log.resetOrigin(origin_ms);
@@ -47,10 +57,19 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
     target: tb.url, stages, measure_from_s: s.load.warmup_s, next: c.next, signal: c.signal, origin_ms, pool,
     timeout_ms, inflight_max: s.load.inflight_max ?? 4_000,
     onProgress: (p) => c.status(progressLine(s.name, p, total_s)),
-  }).finally(() => pool.close());
+  });
   clearTimeout(memorySample);
   const server = await scraper.stop();
+  await addAlbQueueChanges(tb, load_started_at);
   return { load, timeline: await timeline, load_started_at, metrics_before, server, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
+}
+
+/** The ALB's queue cuts and restores during the load, as events on the run's clock (charts, report). */
+async function addAlbQueueChanges(tb: Testbed, since: string) {
+  const { admission_changes } = await tb.alb.stats();
+  for (const { at, overloaded, ...detail } of admission_changes) {
+    if (at >= since) tb.log.addAt(overloaded ? 'alb_queue_cut' : 'alb_queue_restored', detail, Date.parse(at));
+  }
 }
 
 /**
@@ -65,15 +84,19 @@ function overloadConnections(stages: Stage[]): number {
 const OVERLOAD_CONNECTED_S = 0.15;
 
 /** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
-async function findKnee(c: LoadContext): Promise<NonNullable<Loaded['knee']>> {
+async function findKnee(c: LoadContext, pool: Pool): Promise<NonNullable<Loaded['knee']>> {
   const { s } = c;
   const o = s.overload!;
   const stages: Stage[] = kneeSearchStages(o);
   c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
-  const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal,
+  const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal, pool,
     timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
+  const per_s = kneeOf(r.windows, o.knee_search.warmup_s);
+  // Before the cooldown: the burst that opens them must be long over (the ALB's overload detector
+  // saw it as one) when the overload begins.
+  if (per_s > 0) c.say(`[${s.name}] ${await openConnections(pool, overloadConnections(overloadStages(o, per_s)))} connections open for the overload`);
   await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
-  return { per_s: kneeOf(r.windows, o.knee_search.warmup_s), search: r.windows, history: r.history, generator_cores: r.generator_cores };
+  return { per_s, search: r.windows, history: r.history, generator_cores: r.generator_cores };
 }
 
 export function progressLine(name: string, p: ProgressSample, total_s: number): string {

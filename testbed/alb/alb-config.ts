@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OverloadState } from './overload-detector.js';
+import type { OverloadChange } from './overload-watch.js';
 
 // ALB target group semantics, with times in ms so scenarios can compress them.
 export const albConfigSchema = z.object({
@@ -64,4 +65,6 @@ export interface AlbStats {
   weights: Record<string, number>;
   /** The overload detector's latest judgement and the queue bound in force. */
   admission: OverloadState;
+  /** Every cut and restore so far (the last 1,000), oldest first. */
+  admission_changes: OverloadChange[];
 }

@@ -60,6 +60,10 @@ describe('ALB emulator: the queue is cut under sustained overload', () => {
     expect(r.refused).toBeGreaterThan(100);
     expect(r.refused_ms_max).toBeLessThan(250);
     expect(r.served).toBeLessThan(limits.queue_requests_max);
+    // The cut is on record for the report, with the wall-clock time it was decided.
+    const { admission_changes } = await alb.stats();
+    expect(admission_changes[0]).toMatchObject({ overloaded: true, reason: 'arrivals', queue_requests_max: CUT_QUEUE_MIN });
+    expect(Date.parse(admission_changes[0]!.at)).toBeGreaterThan(Date.now() - 10_000);
   });
 
   it('with overload_queue_wait_ms 0 the whole queue_requests_max is used: nothing refused, the excess waits', async () => {

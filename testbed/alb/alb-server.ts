@@ -56,7 +56,7 @@ const control = http.createServer(async (req, res) => {
     if (parts[0] === 'stats') {
       const f = await refreshCounts();
       const { requests = 0, ...by_status } = f;
-      return send(200, { requests, by_status, targets: groups.list(), weights: groups.weights(), admission: overload.current } satisfies AlbStats);
+      return send(200, { requests, by_status, targets: groups.list(), weights: groups.weights(), admission: overload.current, admission_changes: overload.changes } satisfies AlbStats);
     }
     return send(404, { error: 'unknown path' });
   } catch (err) {
