@@ -20,6 +20,8 @@ commands:
   up                           boot the default two-AZ topology and keep it up (Ctrl-C stops it)
       --instances-per-az <n>   service instances per AZ (default 1)
       --replication <synchronous|asynchronous|none>
+      --alb '<json>'           the ALB's tuning, as a scenario's topology.alb: e.g. '{"queue_requests_max":128,
+                               "overload_queue_wait_ms":0}' (queue bounds, overload cut, health checks)
   clean                        stop processes and remove temp dirs left by killed runs
 
 Ctrl-C stops a run: the interrupted scenario's report is written (verdict "interrupted"), the
@@ -42,6 +44,7 @@ const OPTIONS = {
   'save-baseline': { type: 'string' }, 'regression-pct': { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' },
   'instances-per-az': { type: 'string' }, replication: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   provider: { type: 'string' }, 'postgres-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'dynamodb-endpoint': { type: 'string' }, 'service-image': { type: 'string' },
+  alb: { type: 'string' },
 } as const;
 
 /** node's parseArgs, with its errors (unknown option, missing value) turned into usage errors. */
