@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CUT_QUEUE_MIN, OverloadDetector, STANDING_MS, type OverloadState } from './overload-detector.js';
+import { CUT_QUEUE_MIN, OverloadDetector, RESTORE_WINDOW_MS, STANDING_MS, type OverloadState } from './overload-detector.js';
 
 const TICK_MS = 50;
 const limits = { queue_requests_max: 512, overload_queue_wait_ms: 50 };
@@ -58,8 +58,31 @@ describe('OverloadDetector', () => {
     // Detected within the arrival window (200 ms), not after a whole second of queueing.
     expect(firstCut * TICK_MS).toBeLessThanOrEqual(250);
     expect(over.at(-1)).toMatchObject({ overloaded: true, reason: 'arrivals', capacity_per_s: 2_000, queue_requests_max: 100 }); // 2,000/s x 50 ms
-    const after = drive(d, clock, 1, 1_000, 2_000);
+    // Restored once the queue has stayed nearly empty for RESTORE_WINDOW_MS, not at the first lull.
+    const after = drive(d, clock, 1.5, 1_000, 2_000);
+    const restoredAt_ms = after.findIndex((x) => !x.overloaded) * TICK_MS;
+    expect(restoredAt_ms).toBeGreaterThanOrEqual(RESTORE_WINDOW_MS);
+    expect(restoredAt_ms).toBeLessThanOrEqual(RESTORE_WINDOW_MS + 2 * TICK_MS);
     expect(after.at(-1)).toMatchObject({ overloaded: false, queue_requests_max: 512 });
+  });
+
+  it('does not take a load ramping up from idle for an overload: it outruns the capacity shown so far, but nothing waits', () => {
+    const d = new OverloadDetector(limits);
+    const clock = start();
+    drive(d, clock, 2, 5, 5); // idle but for a probe
+    const ramp = [100, 200, 400, 700, 1_000, 1_000, 1_000].flatMap((rate) => drive(d, clock, 1, rate, 2_000));
+    expect(ramp.filter((x) => x.overloaded)).toEqual([]);
+  });
+
+  it('restores the long queue under a steady load near capacity once the overload is over (a stall after it must be ridden out)', () => {
+    const d = new OverloadDetector(limits);
+    const clock = start();
+    drive(d, clock, 3, 1_000, 1_100);
+    drive(d, clock, 2, 3_000, 1_100); // overload: cut
+    expect(d.current.overloaded).toBe(true);
+    expect(drive(d, clock, 3, 1_000, 1_100).at(-1)).toMatchObject({ overloaded: false, queue_requests_max: 512 });
+    const stall = drive(d, clock, 0.3, 1_000, 0);
+    expect(stall.every((x) => !x.overloaded)).toBe(true);
   });
 
   it('keeps CUT_QUEUE_MIN ready however low the capacity, and never cuts with overload_queue_wait_ms 0', () => {

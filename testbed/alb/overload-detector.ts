@@ -33,7 +33,7 @@ export const ARRIVAL_WINDOW_MS = 200;
 export const CAPACITY_WINDOW_MS = 500;
 /** ...seen in this much recent time, so losing a task lowers it within seconds. */
 export const CAPACITY_MEMORY_MS = 10_000;
-/** Arrivals this far above capacity are overload; Poisson noise at 1,000/s over 200 ms is ~7%. */
+/** Arrivals this far above capacity, with the excess waiting, are overload; Poisson noise at 1,000/s over 200 ms is ~7%. */
 export const OVERLOAD_RATIO = 1.25;
 /**
  * A queue that never fell under the cut bound for this long is standing: the load matches capacity
@@ -41,12 +41,10 @@ export const OVERLOAD_RATIO = 1.25;
  * under a second here), so a stall keeps the long queue.
  */
 export const STANDING_MS = 1_000;
-/** The long queue returns once the offered load is under this share of capacity... */
-export const RESTORE_RATIO = 0.8;
-/** ...counted over this long too, so a lull between bursts does not count as the load falling... */
-export const RESTORE_WINDOW_MS = 1_000;
-/** ...and the queue under this share of the cut. */
+/** The long queue returns once the queue has stayed under this share of the cut... */
 export const RESTORE_SHARE = 0.25;
+/** ...for this long (and a cut lasts at least this long). */
+export const RESTORE_WINDOW_MS = 1_000;
 /** A cut queue still keeps this many ready, so a target that finishes never waits for work. */
 export const CUT_QUEUE_MIN = 16;
 /** Samples kept: the capacity memory at a 50 ms tick, with room. */
@@ -62,7 +60,8 @@ const SAMPLES_MAX = 512;
  *   too once it has not drained for STANDING_MS, longer than a stall and its drain.
  * The cut bound is what drains in `overload_queue_wait_ms` at the measured capacity: the excess is
  * refused at once instead of waiting half a second to be served late (overload scenario: accepted
- * p99 0.8-2.5 s with the 512-deep queue, measured). The long bound returns once the load has fallen.
+ * p99 0.8-2.5 s with the 512-deep queue, measured). The long bound returns once the queue has
+ * stayed nearly empty for a second: the load has fallen.
  *
  * Why not CoDel's "the queue stood for a whole interval" alone: a stall of a saturated machine plus
  * its drain keeps a queue standing up to ~1 s (the baseline rides out 300 ms stalls), and an
@@ -102,20 +101,20 @@ export class OverloadDetector {
       return this.state;
     }
     const cut = Math.min(this.limits.queue_requests_max, Math.max(CUT_QUEUE_MIN, Math.round((capacity_per_s * this.limits.overload_queue_wait_ms) / 1000)));
-    // Enter when the load outruns capacity by OVERLOAD_RATIO or the queue stood a whole STANDING_MS;
-    // stay until the load falls under RESTORE_RATIO of capacity and the queue under RESTORE_SHARE of
-    // the cut. Leaving as soon as the queue dipped under the cut flapped (measured at 3,400/s offered:
-    // cut and restored 6 times in 10 s, the restored queue filling to 512 each time), and so did
-    // leaving when the load matched capacity within the noise of a 200 ms count, or when the
-    // generator sent in bursts (overload scenario: restored 200 ms into a 2x overload, 489 queued
-    // within 0.4 s): the load that restores the queue is counted over RESTORE_WINDOW_MS.
-    const outran = arrivals_per_s > capacity_per_s * OVERLOAD_RATIO;
-    // A cut holds at least RESTORE_WINDOW_MS, so the load that lifts it is counted wholly after it began:
-    // counted from before, the idle time ahead of a sudden overload lifted it 170 ms in (measured).
+    // Enter when the load outruns capacity by OVERLOAD_RATIO and its excess waits (a load ramping up
+    // from idle outruns the little capacity shown so far, with nothing queued: it cut at every ramp's
+    // first 100 ms, measured), or when the queue stood a whole STANDING_MS. Leave once the queue has
+    // stayed under RESTORE_SHARE of the cut for RESTORE_WINDOW_MS, and never sooner than that after
+    // the cut. Leaving as soon as the queue dipped under the cut flapped (3,400/s offered: cut and
+    // restored 6 times in 10 s, the restored queue filling to 512 each time), and so did leaving on a
+    // 200 ms lull in arrivals while the generator sent in bursts (restored 200 ms into a 2x overload,
+    // 489 queued within 0.4 s). Leaving only when the load fell under 0.8x capacity kept a steady
+    // 1,000/s cut for the rest of the run (baseline, measured).
+    const outran = arrivals_per_s > capacity_per_s * OVERLOAD_RATIO && s.queued >= cut;
     const held = this.state.overloaded && s.t_ms - this.overloadedSince_ms < RESTORE_WINDOW_MS;
-    const recent_per_s = Math.max(arrivals_per_s, this.rateOver(s, RESTORE_WINDOW_MS, (x) => x.arrived_total) ?? 0);
-    const stays = this.state.overloaded && (held || recent_per_s > capacity_per_s * RESTORE_RATIO || s.queued > cut * RESTORE_SHARE);
-    const reason = outran ? 'arrivals' as const : stays ? this.state.reason : this.queueStoodAtLeast(s, cut) ? 'standing_queue' as const : undefined;
+    const drained = this.queueHeld(s, RESTORE_WINDOW_MS, (q) => q < cut * RESTORE_SHARE);
+    const stays = this.state.overloaded && (held || !drained);
+    const reason = outran ? 'arrivals' as const : stays ? this.state.reason : this.queueHeld(s, STANDING_MS, (q) => q >= cut) ? 'standing_queue' as const : undefined;
     if (reason !== undefined && !this.state.overloaded) this.overloadedSince_ms = s.t_ms;
     this.state = {
       overloaded: reason !== undefined, ...(reason ? { reason } : {}),
@@ -124,12 +123,12 @@ export class OverloadDetector {
     return this.state;
   }
 
-  /** Whether every sample of the last STANDING_MS held at least `n` waiting (and the samples cover that long). */
-  private queueStoodAtLeast(now: TrafficSample, n: number): boolean {
+  /** Whether the queue met `ok` in every sample of the last `window_ms` (and the samples cover that long). */
+  private queueHeld(now: TrafficSample, window_ms: number, ok: (queued: number) => boolean): boolean {
     for (let i = this.samples.length - 1; i >= 0; i--) {
       const s = this.samples[i]!;
-      if (s.queued < n) return false;
-      if (now.t_ms - s.t_ms >= STANDING_MS) return true;
+      if (!ok(s.queued)) return false;
+      if (now.t_ms - s.t_ms >= window_ms) return true;
     }
     return false;
   }
