@@ -14,7 +14,8 @@ export const overload: Scenario = {
   //   and restored it 1.1 s after the drop.
   // - Per second, refused p99 is 11-60 ms and accepted 90-200 ms in most seconds; the gates fail on
   //   a few seconds where both are slow at once (e.g. 287/167 and 361/247 ms at t = 22-23 s), which
-  //   is the machine stalling, not the ALB's queue: refused requests never enter it.
+  //   is the machine, not the ALB's queue: refused requests never enter it. They line up with
+  //   autovacuum of the payment tables and of template1 (writer's log), on a CPU already 1-9% idle.
   // - Before the cut (512-deep queue, 4 runs): refused p99 378-1,955 ms, accepted 763-2,513 ms.
   // - The knee search ends at 2,400/s and the knee often is its top (2,217/s): goodput at 2x shows
   //   the real capacity is higher. A longer ramp would offer 2x of more, mostly to the generator
