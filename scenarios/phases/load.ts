@@ -60,7 +60,7 @@ async function loadWith(c: LoadContext, pool: Pool, timeout_ms: number): Promise
   });
   clearTimeout(memorySample);
   const server = await scraper.stop();
-  await addAlbQueueChanges(tb, load_started_at);
+  await addAlbQueueChanges(tb, load_started_at).catch((err: Error) => c.say(`[${s.name}] the ALB's queue cuts could not be read, so the report shows none: ${err.message}`));
   return { load, timeline: await timeline, load_started_at, metrics_before, server, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
 }
 
