@@ -63,6 +63,7 @@ export interface OpenModelOptions {
   connections?: number;
   /** A pool the caller made (and warmed, and closes); by default the run makes its own of `connections`. */
   pool?: Pool;
+  /** Response timeout of the pool the run makes (a caller's pool carries its own: see loadPool). */
   timeout_ms?: number;
   /** A send later than this behind its schedule counts as late: the generator fell behind. */
   late_threshold_ms?: number;

@@ -4,6 +4,7 @@ import { albTuningSchema, type AlbConfigInput } from '../testbed/alb/alb-config.
 import { Testbed } from '../testbed/testbed.js';
 import { providerFrom } from './cli-run.js';
 import { EXIT, UsageError, type Values } from './cli-usage.js';
+import { problemsOf } from './zod-problems.js';
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -14,7 +15,7 @@ export function albFrom(text: Values[string]): Omit<AlbConfigInput, 'listen_port
   let json: unknown;
   try { json = JSON.parse(text); } catch (e) { throw new UsageError(`--alb: not JSON (${(e as Error).message})`); }
   const parsed = albTuningSchema.safeParse(json);
-  if (!parsed.success) throw new UsageError(`--alb: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new UsageError(`--alb: ${problemsOf(parsed.error).join('; ')}`);
   return json as Omit<AlbConfigInput, 'listen_port' | 'control_port'>;
 }
 

@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { z } from 'zod';
 import { SCENARIO_FILE_SCHEMA, scenarioSchema } from './scenario-schema.js';
 import type { Scenario } from './scenario.js';
+import { problemsOf } from './zod-problems.js';
 
 export const SCENARIO_FILE_BYTES_MAX = 1_048_576;
 const FORMATS = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' } as const;
@@ -41,14 +41,6 @@ export function parseScenario(text: string, format: ScenarioFormat, file = `<${f
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) throw new ScenarioFileError(file, problemsOf(parsed.error));
   return parsed.data;
-}
-
-function problemsOf(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? pathOf(i.path) : '(top level)'}: ${i.message}`);
-}
-
-function pathOf(p: PropertyKey[]): string {
-  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
 }
 
 /** A catalogue scenario as file text; loading it back gives the same scenario (tested). */

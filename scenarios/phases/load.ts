@@ -28,17 +28,16 @@ export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => 
 /** Phase 3: the open-model load with the timeline's faults on one clock (after a knee search, for overload). */
 export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const { tb, s } = c;
-  const timeout_ms = s.load.timeout_ms ?? 10_000;
   // One pool for the knee search and the load: the connections opened for the overload are kept.
-  const pool = loadPool(tb.url, { timeout_ms });
+  const pool = loadPool(tb.url, { timeout_ms: s.load.timeout_ms ?? 10_000 });
   try {
-    return await loadWith(c, pool, timeout_ms);
+    return await loadWith(c, pool);
   } finally {
     await pool.close();
   }
 }
 
-async function loadWith(c: LoadContext, pool: Pool, timeout_ms: number): Promise<Loaded> {
+async function loadWith(c: LoadContext, pool: Pool): Promise<Loaded> {
   const { tb, s } = c;
   const knee = s.overload ? await findKnee(c, pool) : undefined;
   const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
@@ -55,7 +54,7 @@ async function loadWith(c: LoadContext, pool: Pool, timeout_ms: number): Promise
   const total_s = totalDuration_s(stages);
   const load = await runOpenModel({
     target: tb.url, stages, measure_from_s: s.load.warmup_s, next: c.next, signal: c.signal, origin_ms, pool,
-    timeout_ms, inflight_max: s.load.inflight_max ?? 4_000,
+    inflight_max: s.load.inflight_max ?? 4_000,
     onProgress: (p) => c.status(progressLine(s.name, p, total_s)),
   });
   clearTimeout(memorySample);
@@ -90,7 +89,7 @@ async function findKnee(c: LoadContext, pool: Pool): Promise<NonNullable<Loaded[
   const stages: Stage[] = kneeSearchStages(o);
   c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
   const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal, pool,
-    timeout_ms: s.load.timeout_ms ?? 10_000, onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
+    onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
   const per_s = kneeOf(r.windows, o.knee_search.warmup_s);
   // Before the cooldown: the burst that opens them must be long over (the ALB's overload detector
   // saw it as one) when the overload begins.
