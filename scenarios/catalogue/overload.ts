@@ -5,7 +5,7 @@ export const overload: Scenario = {
   name: 'overload',
   description: 'Overload without collapse: after 10 s at 200/s (sessions cached), a 30 s ramp finds the knee (the best 3 consecutive seconds of goodput that kept p99 < 200 ms and errors < 0.1%, judged by the slowest), then 2x the knee is offered for 30 s, then 50% of it for 15 s. Gates: goodput during the overload >= 90% of the knee; refused requests answered in < 50 ms (p99); accepted payments p99 < 200 ms; 5 s after the drop every second has p99 < 200 ms and no errors; the ledger holds across all of it.',
   // Not in the gate suite: on this 2-core machine it passed 1 of 15 runs in the session that built
-  // the cut, 0 of the 2 at its final code, and 0 of 13 the next night (below). Measured
+  // the cut, 0 of the 2 at its final code, and 0 of 13 later that night (below). Measured
   // 2026-12-02, slow 2-core AMD EPYC, with the ALB's overload cut (testbed/alb/overload-detector.ts)
   // and the generator's connections opened before the overload (loadtests/connection-warmup.ts):
   // - Final code, 2 runs: knee 2,070-2,217/s; goodput at 2x 2,353-2,748/s (114-124% of the knee);
