@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryRecord, LoadResult, WindowStats } from '../loadtests/open-model.js';
-import { judgeOverload, kneeOf, overloadStages, type OverloadSpec } from './overload.js';
+import { judgeOverload, KneeSearchStop, kneeOf, overloadStages, type OverloadSpec } from './overload.js';
 
 const w = (t_s: number, ok: number, p99_ms = 50, errors = 0): WindowStats => ({ t_s, sent: ok + errors, ok, errors, p50_ms: 10, p99_ms });
 const spec: OverloadSpec = {
@@ -22,6 +22,17 @@ describe('knee', () => {
     expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 1), w(2, 1_000)], 0)).toBe(1_000);
     expect(() => overloadStages(spec, 0)).toThrow(/no 3 consecutive seconds/);
   });
+
+  it('the search stops after two broken seconds in a row past the warm-up, not after one', () => {
+    const stop = new KneeSearchStop(2);
+    const second = (p99_ms: number, errors = 0) => ({ sent: 1_000, ok: 1_000 - errors, errors, p99_ms });
+    expect(stop.observe(1, second(900))).toBe(false); // warm-up: sessions load, nothing judged
+    expect(stop.observe(2, second(900))).toBe(false);
+    expect(stop.observe(3, second(300))).toBe(false); // a stall the system rides out...
+    expect(stop.observe(4, second(50))).toBe(false); // ...and the streak begins again
+    expect(stop.observe(5, second(50, 5))).toBe(false);
+    expect(stop.observe(6, second(250))).toBe(true);
+  });
 });
 
 describe('overload judgement', () => {
@@ -35,7 +46,7 @@ describe('overload judgement', () => {
   } as unknown as LoadResult);
 
   it('passes a system that serves at capacity, refuses fast and recovers', () => {
-    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
     expect(gates.filter((g) => !g.pass)).toEqual([]);
     expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
   });
@@ -43,7 +54,7 @@ describe('overload judgement', () => {
   it('shows each second of the overload, so a reader can tell a stall from the first second', () => {
     const l = load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 });
     l.history.push(rec(2_500, 503, 700)); // one slow refusal in second 2
-    const { result } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, l);
+    const { result } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, l);
     expect(result.overload_seconds).toHaveLength(spec.overload_s);
     expect(result.overload_seconds[0]).toMatchObject({ t_s: 0, accepted: 34, refused: 34 });
     expect(result.overload_seconds[0]!.refused_p99_ms).toBeCloseTo(5, 0);
@@ -52,9 +63,15 @@ describe('overload judgement', () => {
   });
 
   it('fails a collapsing one on every count', () => {
-    const { gates } = judgeOverload(spec, { per_s: 100, search: [], generator_cores: 0.3 }, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
+    const { gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
     expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual([
       'overload_goodput_per_s', 'overload_refused_p99_ms', 'overload_accepted_p99_ms', 'after_drop_worst_p99_ms',
     ]);
+  });
+
+  it('fails a run whose knee search never broke: its knee is a floor and 2x of it may be no overload', () => {
+    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: null, generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual(['knee_search_broke']);
+    expect(result.knee_search_broke_at_per_s).toBeNull();
   });
 });

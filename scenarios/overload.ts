@@ -24,6 +24,12 @@ export interface OverloadResult {
   knee_per_s: number;
   /** Per second of the knee search, so a reader can see where it broke. */
   knee_search: WindowStats[];
+  /**
+   * The rate the search's ramp had reached when it stopped after KNEE_BROKEN_S broken seconds in a
+   * row; null when it reached its top without breaking: then the knee is censored (the system can
+   * do more than was offered) and 2x of it need not be an overload at all.
+   */
+  knee_search_broke_at_per_s: number | null;
   offered_per_s: number;
   goodput_per_s: number;
   refused: number;
@@ -43,6 +49,28 @@ export interface OverloadSecond { t_s: number; accepted: number; refused: number
 const P99_MS_MAX = 200;
 const KNEE_RUN_S = 3;
 const ERROR_RATE_MAX = 0.001;
+/** Broken seconds in a row that end the knee search: one alone can be a stall the system rides out. */
+export const KNEE_BROKEN_S = 2;
+
+/** The bar of the knee and of the baseline gate: p99 < 200 ms and errors < 0.1%, with something served. */
+export function secondHolds(w: { sent: number; ok: number; errors: number; p99_ms: number }): boolean {
+  return w.p99_ms < P99_MS_MAX && w.errors <= w.sent * ERROR_RATE_MAX && w.ok > 0;
+}
+
+/**
+ * Ends the knee search once the ramp has broken: KNEE_BROKEN_S seconds in a row (after the warm-up)
+ * that miss the bar. Ramping on past the knee only overloads the system before the measured part.
+ */
+export class KneeSearchStop {
+  private broken_s = 0;
+  constructor(private readonly warmup_s: number) {}
+  /** Takes each finished second; true once the search should stop. */
+  observe(t_s: number, second: { sent: number; ok: number; errors: number; p99_ms: number }): boolean {
+    if (t_s <= this.warmup_s) return false;
+    this.broken_s = secondHolds(second) ? 0 : this.broken_s + 1;
+    return this.broken_s >= KNEE_BROKEN_S;
+  }
+}
 
 export function kneeSearchStages(o: OverloadSpec): Stage[] {
   const k = o.knee_search;
@@ -55,12 +83,10 @@ export function kneeSearchStages(o: OverloadSpec): Stage[] {
  * a backlog draining, not capacity.
  */
 export function kneeOf(windows: WindowStats[], skip_s: number): number {
-  // The same bar as the baseline gate: p99 < 200 ms and errors < 0.1%.
-  const ok = (w: WindowStats) => w.p99_ms < P99_MS_MAX && w.errors <= w.sent * ERROR_RATE_MAX && w.ok > 0;
   let best = 0;
   for (let i = 0; i + KNEE_RUN_S <= windows.length; i++) {
     const run = windows.slice(i, i + KNEE_RUN_S);
-    if (run[0]!.t_s < skip_s || !run.every(ok)) continue;
+    if (run[0]!.t_s < skip_s || !run.every(secondHolds)) continue;
     best = Math.max(best, Math.min(...run.map((w) => w.ok)));
   }
   return best;
@@ -90,7 +116,7 @@ function bySecond(seconds: number, accepted: HistoryRecord[], refused: HistoryRe
 }
 
 /** Measures the overload run against its knee and returns the gates. */
-export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: WindowStats[]; generator_cores: number }, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
+export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: WindowStats[]; broke_at_per_s: number | null; generator_cores: number }, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
   const inOverload = (ms: number) => ms < o.overload_s * 1000;
   const during = load.history.filter((r) => inOverload(r.intended_ms));
   const refused = during.filter((r) => r.status === 503);
@@ -99,7 +125,7 @@ export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: Wi
   const after = load.windows.filter((w) => w.t_s >= o.overload_s + o.recovery_within_s && w.sent > 0);
   const knee_per_s = knee.per_s;
   const result: OverloadResult = {
-    knee_per_s, knee_search: knee.search,
+    knee_per_s, knee_search: knee.search, knee_search_broke_at_per_s: knee.broke_at_per_s,
     offered_per_s: Math.round(knee_per_s * o.overload_multiple),
     goodput_per_s: Math.round((overloadWindows.reduce((n, w) => n + w.ok, 0) / o.overload_s) * 10) / 10,
     refused: refused.length,
@@ -114,6 +140,9 @@ export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: Wi
     ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });
   const goodputMin = Math.round(o.goodput_share_min * knee_per_s);
   const gates = [
+    // A knee the ramp never broke past is a floor, not a knee: 2x of it may not overload anything,
+    // and the other gates would then pass without testing an overload.
+    gate(`the knee search broke below its top (${o.knee_search.to_rate_per_s}/s), so ${o.overload_multiple}x the knee is an overload`, 'knee_search_broke', knee.broke_at_per_s === null ? 0 : 1, '>=', 1),
     gate(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
     gate(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
     gate(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),

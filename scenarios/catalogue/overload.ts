@@ -37,7 +37,7 @@ export const overload: Scenario = {
   // Replaced by the knee-relative stages at run time; kept so the profile validates and documents.
   load: { stages: [{ duration_s: 30, rate_per_s: 2_000 }, { duration_s: 15, rate_per_s: 500 }], warmup_s: 0, mix: PAYMENTS_ONLY, timeout_ms: 5_000 },
   overload: {
-    knee_search: { warmup_s: 10, from_rate_per_s: 200, to_rate_per_s: 2_400, duration_s: 30 },
+    knee_search: { warmup_s: 10, from_rate_per_s: 200, to_rate_per_s: 10_000, duration_s: 60 },
     cooldown_s: 5,
     overload_multiple: 2, overload_s: 30,
     after_multiple: 0.5, after_s: 15,

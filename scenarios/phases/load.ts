@@ -6,7 +6,7 @@ import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type Progres
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
 import type { Testbed } from '../../testbed/testbed.js';
-import { kneeOf, kneeSearchStages, overloadStages } from '../overload.js';
+import { KNEE_BROKEN_S, KneeSearchStop, kneeOf, kneeSearchStages, overloadStages } from '../overload.js';
 import type { Scenario } from '../scenario.js';
 import { SEQ_OFFSET } from './probe.js';
 
@@ -20,7 +20,7 @@ export interface Loaded {
   /** The tasks' /metrics every second, summed, on the load's clock. */
   server: ServerView;
   /** Overload scenarios: the knee search's windows and the knee found in them. */
-  knee?: { per_s: number; search: WindowStats[]; history: LoadResult['history']; generator_cores: number };
+  knee?: { per_s: number; search: WindowStats[]; broke_at_per_s: number | null; history: LoadResult['history']; generator_cores: number };
 }
 
 export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => LoadRequest; say: (l: string) => void; status: (l: string) => void; signal: AbortSignal; drill?: RestoreDrill }
@@ -82,20 +82,36 @@ function overloadConnections(stages: Stage[]): number {
 }
 const OVERLOAD_CONNECTED_S = 0.15;
 
-/** The knee search of an overload scenario: a ramp whose payments join the ledger check. */
+/**
+ * The knee search of an overload scenario: a ramp whose payments join the ledger check. It stops
+ * once the ramp has broken (KneeSearchStop), so its top can sit far above any machine's knee.
+ */
 async function findKnee(c: LoadContext, pool: Pool): Promise<NonNullable<Loaded['knee']>> {
   const { s } = c;
   const o = s.overload!;
   const stages: Stage[] = kneeSearchStages(o);
-  c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s`);
-  const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: c.signal, pool,
-    onProgress: (p) => c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages))) });
+  c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s, until ${KNEE_BROKEN_S} seconds in a row miss p99 < 200 ms or errors < 0.1%`);
+  const broke = new AbortController();
+  const stop = new KneeSearchStop(o.knee_search.warmup_s);
+  let broke_at_per_s: number | null = null;
+  let observed_s = -1;
+  const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: AbortSignal.any([c.signal, broke.signal]), pool,
+    onProgress: (p) => {
+      c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages)));
+      const t_s = Math.floor(p.t_s) - 1; // the second last_s covers
+      if (t_s <= observed_s || broke.signal.aborted) return;
+      observed_s = t_s;
+      if (stop.observe(t_s, p.last_s)) { broke_at_per_s = p.last_s.sent; broke.abort(); }
+    } });
   const per_s = kneeOf(r.windows, o.knee_search.warmup_s);
+  c.say(broke_at_per_s === null
+    ? `[${s.name}] the knee search reached its top (${o.knee_search.to_rate_per_s}/s) without breaking: ${per_s}/s is a floor, not the knee`
+    : `[${s.name}] the knee search broke at ${broke_at_per_s}/s offered`);
   // Before the cooldown: the burst that opens them must be long over (the ALB's overload detector
   // saw it as one) when the overload begins.
   if (per_s > 0) c.say(`[${s.name}] ${await openConnections(pool, overloadConnections(overloadStages(o, per_s)))} connections open for the overload`);
   await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
-  return { per_s, search: r.windows, history: r.history, generator_cores: r.generator_cores };
+  return { per_s, search: r.windows, broke_at_per_s, history: r.history, generator_cores: r.generator_cores };
 }
 
 export function progressLine(name: string, p: ProgressSample, total_s: number): string {
