@@ -69,7 +69,7 @@ try {
     topology: { boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
     pgbench: pgb,
     cpu_per_payment: cpu,
-    open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency, generator_nice: fixed.generator_nice },
+    open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency, generator_nice: fixed.generator_nice, generator_autogroup_nice: fixed.generator_autogroup_nice },
     closed_loop: closed,
     ratio_service_max_to_pgbench: Math.round((closed.requests_per_s / pgb.tps) * 100) / 100,
     service_peak_rss_mb: peaks.map((p) => ({ id: p.id, mb: mb(p.peak_rss_bytes) })),

@@ -6,7 +6,7 @@ const lat = (p99: number) => ({ count: 100, mean_ms: 5, p50_ms: 4, p90_ms: 8, p9
 const result = (o: Partial<LoadResult> = {}): LoadResult => ({
   duration_s: 60, measure_from_s: 0, scheduled: 60_000, sent: 60_000, completed: 60_000, dropped: 0, late: 0,
   achieved_rate_per_s: 1000, goodput_per_s: 1000, offered_rate_per_s: 1000, ok: 60_000, errors: 0, error_rate: 0, status_counts: {}, code_counts: {},
-  latency: lat(150), latency_by_op: { payment: lat(180) }, histogram: '', windows: [], history: [], generator_nice: -10, generator_cores: 0.2, ...o,
+  latency: lat(150), latency_by_op: { payment: lat(180) }, histogram: '', windows: [], history: [], generator_nice: -10, generator_autogroup_nice: -10, generator_cores: 0.2, ...o,
 });
 
 describe('gates', () => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { runnerNice } from '../testbed/local/normal-priority.js';
+import { readAutogroup, setAutogroupNice } from './session-autogroup.js';
 
 /**
  * How far the generator's thread is raised above the system under test. In production the
@@ -15,12 +16,35 @@ export const GENERATOR_NICE_RAISE = 10;
 export interface GeneratorPriority {
   /** The generator thread's nice value during the load; undefined when it could not be raised. */
   nice: number | undefined;
+  /**
+   * The runner session's autogroup nice during the load (session-autogroup.ts): without raising it
+   * too, the thread's nice only counts against the runner's own threads. Undefined where the kernel
+   * has no autogroups (then the thread's nice is enough) or it could not be raised (see reason).
+   */
+  autogroup_nice: number | undefined;
   reason?: string;
   restore(): void;
 }
 
 /** Loads running at once (a scenario may run a probe beside its main load): the last one restores. */
 let holders = 0;
+/** The autogroup nice before the first holder raised it; undefined when it was not raised. */
+let autogroupBefore: number | undefined;
+let autogroupNote: string | undefined;
+
+/** Raises the session's autogroup as far as the thread; returns why not where it cannot. */
+function raiseAutogroup(): void {
+  const group = readAutogroup();
+  autogroupBefore = undefined;
+  autogroupNote = group.reason;
+  if (group.nice === undefined) return;
+  try {
+    setAutogroupNice(Math.max(-20, group.nice - GENERATOR_NICE_RAISE));
+    autogroupBefore = group.nice;
+  } catch (err) {
+    autogroupNote = `the session's autogroup could not be raised (${(err as { code?: string }).code ?? (err as Error).message}): the generator shares the CPU equally with each process of the testbed`;
+  }
+}
 
 /**
  * Raises the calling thread (Node's main thread, where the generator's event loop runs; nice is
@@ -34,18 +58,24 @@ export function raiseGeneratorPriority(): GeneratorPriority {
       os.setPriority(0, Math.max(-20, before - GENERATOR_NICE_RAISE));
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err as Error).message;
-      return { nice: undefined, reason: `the generator's priority could not be raised (${code}; needs root or CAP_SYS_NICE): it shares the CPU equally with the system under test`, restore: () => {} };
+      return { nice: undefined, autogroup_nice: undefined, reason: `the generator's priority could not be raised (${code}; needs root or CAP_SYS_NICE): it shares the CPU equally with the system under test`, restore: () => {} };
     }
     runnerNice.remember(before);
+    raiseAutogroup();
   }
   holders++;
   let restored = false;
   return {
     nice: os.getPriority(0),
+    autogroup_nice: autogroupBefore === undefined ? undefined : readAutogroup().nice,
+    ...(autogroupNote ? { reason: autogroupNote } : {}),
     restore: () => {
       if (restored) return;
       restored = true;
-      if (--holders === 0) os.setPriority(0, runnerNice.get()); // lowering one's own priority is always allowed
+      if (--holders > 0) return;
+      os.setPriority(0, runnerNice.get()); // lowering one's own priority is always allowed
+      if (autogroupBefore !== undefined) setAutogroupNice(autogroupBefore);
+      autogroupBefore = undefined;
     },
   };
 }

@@ -46,6 +46,8 @@ export interface LoadResult extends LoadSummary {
   history: HistoryRecord[];
   /** The generator thread's nice value during the run (null: it could not be raised, see generator_note). */
   generator_nice: number | null;
+  /** The runner session's autogroup nice during the run (null: no autogroups, or not raised; see generator_note). */
+  generator_autogroup_nice: number | null;
   generator_note?: string;
   /**
    * The generator's process CPU over the run, in cores (its event loop is one thread, so ~1 means it
@@ -99,7 +101,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   }
   return {
     ...run.stats.summary(duration_s, measure_from_s), history: run.history,
-    generator_nice: priority.nice ?? null, ...(priority.reason ? { generator_note: priority.reason } : {}),
+    generator_nice: priority.nice ?? null, generator_autogroup_nice: priority.autogroup_nice ?? null, ...(priority.reason ? { generator_note: priority.reason } : {}),
     generator_cores: coresSince(cpu0, wall0_ms),
   };
 }

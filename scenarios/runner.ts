@@ -146,7 +146,7 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
       dropped: l?.dropped ?? 0, late: l?.late ?? 0, achieved_rate_per_s: l?.achieved_rate_per_s ?? 0, goodput_per_s: l?.goodput_per_s ?? 0,
       offered_rate_per_s: l?.offered_rate_per_s ?? 0, error_rate: l?.error_rate ?? 0, status_counts: l?.status_counts ?? {}, code_counts: l?.code_counts ?? {},
       latency: l?.latency ?? { count: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 }, latency_by_op: l?.latency_by_op ?? {}, histogram: l?.histogram ?? '',
-      ...(l ? { generator_nice: l.generator_nice, generator_cores: l.generator_cores } : {}), ...(l?.generator_note ? { generator_note: l.generator_note } : {}),
+      ...(l ? { generator_nice: l.generator_nice, generator_autogroup_nice: l.generator_autogroup_nice, generator_cores: l.generator_cores } : {}), ...(l?.generator_note ? { generator_note: l.generator_note } : {}),
     },
     gates: j.gates, timeline: j.timeline, events: tb ? tb.log.events : [], windows: l?.windows ?? [],
     ...(p.loaded ? { server: p.loaded.server } : {}),

@@ -45,6 +45,8 @@ export interface RunReport {
     latency: LatencySummary; latency_by_op: Record<string, LatencySummary>; histogram: string;
     /** The generator thread's nice value (raised above the system under test; null: it could not be, see generator_note). */
     generator_nice?: number | null; generator_note?: string;
+    /** The runner session's autogroup nice (raised with the thread; null: no autogroups, or it could not be). */
+    generator_autogroup_nice?: number | null;
     /** The generator's process CPU over the load, in cores (one thread: near 1, it was its own limit). */
     generator_cores?: number;
   };

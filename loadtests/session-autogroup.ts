@@ -1,0 +1,38 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const AUTOGROUP_FILE = '/proc/self/autogroup';
+const ENABLED_FILE = '/proc/sys/kernel/sched_autogroup_enabled';
+
+/**
+ * Linux's autogroups: with `sched_autogroup_enabled` = 1 the scheduler first shares the CPU between
+ * sessions, and only then between the threads of a session by their nice values. The testbed starts
+ * its processes detached (each its own session, so it can kill their process groups), so a thread's
+ * nice value weighs nothing against them: measured 2026-12-03 at 2x the overload knee, the
+ * generator thread at nice -10 still waited 0.4-0.5 s of every second to run (schedstat) and got
+ * ~0.5 of a core; with the session's autogroup at -10 it waited 0.11-0.15 s.
+ */
+export interface Autogroup {
+  /** The session's autogroup nice value, or undefined where there is none to raise (see `reason`). */
+  nice: number | undefined;
+  reason?: string;
+}
+
+/** The runner session's autogroup nice, or why there is none (no autogroup, or it is off). */
+export function readAutogroup(): Autogroup {
+  let line: string;
+  try {
+    if (readFileSync(ENABLED_FILE, 'utf8').trim() !== '1') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
+    line = readFileSync(AUTOGROUP_FILE, 'utf8');
+  } catch {
+    return { nice: undefined, reason: 'no autogroup scheduling in this kernel' };
+  }
+  const m = /\bnice\s+(-?\d+)/.exec(line);
+  if (!m) throw new Error(`unexpected ${AUTOGROUP_FILE}: ${JSON.stringify(line)}`);
+  return { nice: Number(m[1]) };
+}
+
+/** Sets the session's autogroup nice (lowering it needs root or CAP_SYS_NICE; the error says so). */
+export function setAutogroupNice(nice: number): void {
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new Error(`autogroup nice must be an integer in -20..19, got ${nice}`);
+  writeFileSync(AUTOGROUP_FILE, String(nice));
+}
