@@ -9,7 +9,8 @@ import { readAutogroup, setAutogroupNice } from './session-autogroup.js';
  * answers wait in it: measured 2026-12-02, at 2x a 1,630/s knee the tasks posted 1,250-1,650
  * payments/s while the generator read 25-900 ok/s, and its own lag counted as the system's latency.
  * Raised, the generator still spends its CPU (the bench reports it), but it reads each answer when
- * it arrives. Linux weighs a nice -10 thread ~9x a nice 0 one.
+ * it arrives. Linux weighs a nice -10 thread ~9x a nice 0 one, but with autogroups on only against
+ * the threads of its own session: the session's autogroup is raised too (session-autogroup.ts).
  */
 export const GENERATOR_NICE_RAISE = 10;
 
