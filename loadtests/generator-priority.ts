@@ -33,14 +33,28 @@ let holders = 0;
 let autogroupBefore: number | undefined;
 let autogroupNote: string | undefined;
 
-/** Raises the session's autogroup as far as the thread; returns why not where it cannot. */
-function raiseAutogroup(): void {
+/** The session's autogroup nice while it is raised (by this runner or another in the session). */
+function raisedAutogroup(): number | undefined {
+  const group = readAutogroup().nice;
+  return group !== undefined && group <= os.getPriority(0) ? group : undefined;
+}
+
+/**
+ * Raises the session's autogroup to the raised thread's nice. The autogroup is shared by every
+ * process of the session, and runners in one session (vitest's workers) raise and restore it at
+ * once: raising relative to what was read stacked up (one worker read another's -10, set -20 and
+ * restored -10 after the first had restored 0: the session stayed raised after the suite,
+ * measured). So the target is absolute, and only a process that found the group at a lower
+ * priority owns the raise and restores it; one that finds it already raised leaves it to its owner
+ * (whose restore may then end the raise before that load ends: a lapse, never a stuck session).
+ */
+function raiseAutogroup(target: number): void {
   const group = readAutogroup();
   autogroupBefore = undefined;
   autogroupNote = group.reason;
-  if (group.nice === undefined) return;
+  if (group.nice === undefined || group.nice <= target) return;
   try {
-    setAutogroupNice(Math.max(-20, group.nice - GENERATOR_NICE_RAISE));
+    setAutogroupNice(target);
     autogroupBefore = group.nice;
   } catch (err) {
     autogroupNote = `the session's autogroup could not be raised (${(err as { code?: string }).code ?? (err as Error).message}): the generator shares the CPU equally with each process of the testbed`;
@@ -62,13 +76,13 @@ export function raiseGeneratorPriority(): GeneratorPriority {
       return { nice: undefined, autogroup_nice: undefined, reason: `the generator's priority could not be raised (${code}; needs root or CAP_SYS_NICE): it shares the CPU equally with the system under test`, restore: () => {} };
     }
     runnerNice.remember(before);
-    raiseAutogroup();
+    raiseAutogroup(os.getPriority(0));
   }
   holders++;
   let restored = false;
   return {
     nice: os.getPriority(0),
-    autogroup_nice: autogroupBefore === undefined ? undefined : readAutogroup().nice,
+    autogroup_nice: raisedAutogroup(),
     ...(autogroupNote ? { reason: autogroupNote } : {}),
     restore: () => {
       if (restored) return;
