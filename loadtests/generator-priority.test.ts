@@ -7,12 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManagedProcess } from '../testbed/local/managed-process.js';
 import { makeRunDir } from '../testbed/local/temp-dir.js';
 import { GENERATOR_NICE_RAISE, raiseGeneratorPriority } from './generator-priority.js';
-import { readAutogroup } from './session-autogroup.js';
+import { autogroupOf, readAutogroup } from './session-autogroup.js';
 
 /** Field 19 of /proc/<pid>/stat: the nice value of the process's main thread. */
 const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
-/** /proc/<pid>/autogroup: "/autogroup-<id> nice <n>". */
-const autogroupOf = (pid: number) => { const [, id, nice] = /^(\S+) nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))!; return { id, nice: Number(nice) }; };
 const autogroups = readAutogroup().nice !== undefined;
 
 /**

@@ -17,18 +17,25 @@ export interface Autogroup {
   reason?: string;
 }
 
+/** A process's autogroup, from /proc/<pid>/autogroup ("/autogroup-<id> nice <n>"). */
+export function autogroupOf(pid: number | 'self'): { id: string; nice: number } {
+  const file = `/proc/${pid}/autogroup`;
+  const line = readFileSync(file, 'utf8');
+  const m = /^(\S+)\s+nice\s+(-?\d+)/.exec(line);
+  if (!m) throw new Error(`unexpected ${file}: ${JSON.stringify(line)}`);
+  return { id: m[1]!, nice: Number(m[2]) };
+}
+
 /** The runner session's autogroup nice, or why there is none (no autogroup, or it is off). */
 export function readAutogroup(): Autogroup {
-  let line: string;
+  let enabled: string;
   try {
-    if (readFileSync(ENABLED_FILE, 'utf8').trim() !== '1') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
-    line = readFileSync(AUTOGROUP_FILE, 'utf8');
+    enabled = readFileSync(ENABLED_FILE, 'utf8'); // present exactly where the kernel has autogroups
   } catch {
     return { nice: undefined, reason: 'no autogroup scheduling in this kernel' };
   }
-  const m = /\bnice\s+(-?\d+)/.exec(line);
-  if (!m) throw new Error(`unexpected ${AUTOGROUP_FILE}: ${JSON.stringify(line)}`);
-  return { nice: Number(m[1]) };
+  if (enabled.trim() !== '1') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
+  return { nice: autogroupOf('self').nice };
 }
 
 /** Sets the session's autogroup nice (lowering it needs root or CAP_SYS_NICE; the error says so). */

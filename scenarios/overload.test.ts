@@ -32,6 +32,17 @@ describe('knee', () => {
     expect(stop.observe(4, second(50))).toBe(false); // ...and the streak begins again
     expect(stop.observe(5, second(50, 5))).toBe(false);
     expect(stop.observe(6, second(250))).toBe(true);
+    expect(stop.broke_at_per_s).toBe(1_000);
+  });
+
+  it('the search judges each second once and stops once', () => {
+    const stop = new KneeSearchStop(0);
+    const broken = { sent: 800, ok: 800, errors: 0, p99_ms: 900 };
+    expect(stop.observe(1, broken)).toBe(false);
+    expect(stop.observe(1, broken)).toBe(false); // the same second reported twice is not two
+    expect(stop.observe(2, broken)).toBe(true);
+    expect(stop.observe(3, broken)).toBe(false);
+    expect(stop.broke_at_per_s).toBe(800);
   });
 });
 

@@ -63,12 +63,22 @@ export function secondHolds(w: { sent: number; ok: number; errors: number; p99_m
  */
 export class KneeSearchStop {
   private broken_s = 0;
+  private last_s = -1;
+  /** The rate offered in the second that ended the search; null until it has. */
+  broke_at_per_s: number | null = null;
   constructor(private readonly warmup_s: number) {}
-  /** Takes each finished second; true once the search should stop. */
+  /**
+   * Takes each finished second (one seen before is ignored: progress can report a second twice);
+   * true once the search should stop, and only that once.
+   */
   observe(t_s: number, second: { sent: number; ok: number; errors: number; p99_ms: number }): boolean {
+    if (t_s <= this.last_s || this.broke_at_per_s !== null) return false;
+    this.last_s = t_s;
     if (t_s <= this.warmup_s) return false;
     this.broken_s = secondHolds(second) ? 0 : this.broken_s + 1;
-    return this.broken_s >= KNEE_BROKEN_S;
+    if (this.broken_s < KNEE_BROKEN_S) return false;
+    this.broke_at_per_s = second.sent;
+    return true;
   }
 }
 

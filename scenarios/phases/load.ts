@@ -93,16 +93,12 @@ async function findKnee(c: LoadContext, pool: Pool): Promise<NonNullable<Loaded[
   c.say(`[${s.name}] knee search: ${o.knee_search.warmup_s} s at ${o.knee_search.from_rate_per_s}/s, then ${o.knee_search.from_rate_per_s} -> ${o.knee_search.to_rate_per_s}/s over ${o.knee_search.duration_s} s, until ${KNEE_BROKEN_S} seconds in a row miss p99 < 200 ms or errors < 0.1%`);
   const broke = new AbortController();
   const stop = new KneeSearchStop(o.knee_search.warmup_s);
-  let broke_at_per_s: number | null = null;
-  let observed_s = -1;
   const r = await runOpenModel({ target: c.tb.url, stages, next: (i) => c.next(SEQ_OFFSET.knee_search + i), signal: AbortSignal.any([c.signal, broke.signal]), pool,
     onProgress: (p) => {
       c.status(progressLine(`${s.name} knee`, p, totalDuration_s(stages)));
-      const t_s = Math.floor(p.t_s) - 1; // the second last_s covers
-      if (t_s <= observed_s || broke.signal.aborted) return;
-      observed_s = t_s;
-      if (stop.observe(t_s, p.last_s)) { broke_at_per_s = p.last_s.sent; broke.abort(); }
+      if (stop.observe(Math.floor(p.t_s) - 1 /* the second last_s covers */, p.last_s)) broke.abort();
     } });
+  const { broke_at_per_s } = stop;
   const per_s = kneeOf(r.windows, o.knee_search.warmup_s);
   c.say(broke_at_per_s === null
     ? `[${s.name}] the knee search reached its top (${o.knee_search.to_rate_per_s}/s) without breaking: ${per_s}/s is a floor, not the knee`
