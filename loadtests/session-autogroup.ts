@@ -17,17 +17,27 @@ export interface Autogroup {
   reason?: string;
 }
 
-/** A process's autogroup, from /proc/<pid>/autogroup ("/autogroup-<id> nice <n>"). */
-export function autogroupOf(pid: number | 'self'): { id: string; nice: number } {
-  const file = `/proc/${pid}/autogroup`;
-  const line = readFileSync(file, 'utf8');
-  const m = /^(\S+)\s+nice\s+(-?\d+)/.exec(line);
-  if (!m) throw new Error(`unexpected ${file}: ${JSON.stringify(line)}`);
+/**
+ * Parses /proc/<pid>/autogroup ("/autogroup-<id> nice <n>"). The kernel prints nothing for a
+ * session in the root task group rather than an autogroup of its own: a child of init that never
+ * called setsid (seen in CI, where the job runs in PID 1's session), or one whose autogroup could
+ * not be made. That is undefined here, not an error.
+ */
+export function parseAutogroup(text: string, file = 'autogroup'): { id: string; nice: number } | undefined {
+  if (text.trim() === '') return undefined;
+  const m = /^(\S+)\s+nice\s+(-?\d+)/.exec(text);
+  if (!m) throw new Error(`unexpected ${file}: ${JSON.stringify(text)}`);
   return { id: m[1]!, nice: Number(m[2]) };
 }
 
-/** The runner session's autogroup nice, or why there is none (no autogroup, or it is off). */
-export function readAutogroup(): Autogroup {
+/** A process's autogroup; undefined when its session is in the root task group (parseAutogroup). */
+export function autogroupOf(pid: number | 'self'): { id: string; nice: number } | undefined {
+  const file = `/proc/${pid}/autogroup`;
+  return parseAutogroup(readFileSync(file, 'utf8'), file);
+}
+
+/** A session's autogroup nice (this runner's by default), or why there is none to raise. */
+export function readAutogroup(pid: number | 'self' = 'self'): Autogroup {
   let enabled: string;
   try {
     enabled = readFileSync(ENABLED_FILE, 'utf8'); // present exactly where the kernel has autogroups
@@ -35,7 +45,11 @@ export function readAutogroup(): Autogroup {
     return { nice: undefined, reason: 'no autogroup scheduling in this kernel' };
   }
   if (enabled.trim() !== '1') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
-  return { nice: autogroupOf('self').nice };
+  const group = autogroupOf(pid);
+  // In the root task group each thread is weighed by its nice against each autogroup as a whole,
+  // so the raised thread already outweighs a detached testbed process: nothing to raise, nothing lost.
+  if (group === undefined) return { nice: undefined, reason: 'the runner\'s session is in the root task group, not an autogroup: its raised thread weighs directly against each testbed process\'s autogroup' };
+  return { nice: group.nice };
 }
 
 /** Sets the session's autogroup nice (lowering it needs root or CAP_SYS_NICE; the error says so). */
