@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { azLoss } from '../../scenarios/catalogue/az-loss.js';
 import { envContractProblems, requiredConfigKeys } from '../lib/env-contract.js';
 import { FIS_TIME_SCALE, fisFromScenario } from '../lib/fis-from-scenario.js';
+import { HEALTH_CHECK_SCRIPT_PATH } from '../lib/service-stack.js';
 import { synthApp } from './app-fixture.js';
 
 describe('cdk-nag: AwsSolutions and PCI DSS 3.2.1 packs', () => {
@@ -65,11 +68,14 @@ describe('task definition <-> service config contract', () => {
     Template.fromStack(stacks.data).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
   });
 
-  it('the task definition has a container health check on /health', () => {
+  it('the task definition\'s container health check is the image\'s own probe (bash, not a Node start per probe)', () => {
     const hc = (c as unknown as { HealthCheck: { Command: string[]; Interval: number; Retries: number } }).HealthCheck;
-    expect(hc.Command[0]).toBe('CMD');
-    expect(hc.Command.join(' ')).toContain('http://127.0.0.1:8080/health');
+    expect(hc.Command).toEqual(['CMD', 'bash', HEALTH_CHECK_SCRIPT_PATH]);
     expect([hc.Interval, hc.Retries]).toEqual([10, 3]);
+    const dockerfile = readFileSync(new URL('../../service/Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toContain(`COPY service/healthcheck.sh ./${path.basename(HEALTH_CHECK_SCRIPT_PATH)}`);
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(dockerfile).toContain(`CMD ["bash", "${HEALTH_CHECK_SCRIPT_PATH}"]`);
   });
 
   it('catches drift in either direction', () => {

@@ -45,6 +45,10 @@ describe.skipIf(!base)('service tasks as containers of the service image', () =>
       headers: { authorization: `Bearer ${from.token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
       body: JSON.stringify({ source_account_id: from.accounts[0], destination_account_id: to.accounts[0], amount_minor: 5, currency: 'EUR' }) });
     expect(res.status).toBe(201);
+    // The image's own HEALTHCHECK command passes inside each task, with the env the testbed gives it.
+    const probe = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config.Healthcheck.Test}}', TEST_IMAGE])) as string[];
+    expect(probe[0]).toBe('CMD');
+    for (const id of ids) await docker(['exec', id, ...probe.slice(1)]); // rejects on a non-zero exit
     const victim = tb.listInstances()[0]!;
     tb.killInstance(victim.id, 'SIGKILL');
     await tb.alb.waitForState(victim.id, 'unhealthy', 10_000);
