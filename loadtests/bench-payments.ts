@@ -87,6 +87,7 @@ try {
     ['ratio service max / pgbench', `${result.ratio_service_max_to_pgbench}`],
     ['service peak RSS per instance', peaks.map((p) => `${p.id} ${mb(p.peak_rss_bytes)} MB`).join(', ')],
     ['load generator ceiling (open model, trivial endpoint)', ceiling.generator_max_rate_per_s === 0 ? 'below 2,000/s (the lowest step)' : `${ceiling.generator_max_rate_per_s}/s`],
+    [`generator CPU per request at ${ceiling.cpu_us_per_request.rate_per_s}/s (trivial endpoint)`, `${ceiling.cpu_us_per_request.http1_pool.join(', ')} us with its own client; ${ceiling.cpu_us_per_request.undici.join(', ')} us with undici's Pool (ratio ${ceiling.cpu_us_per_request.ratio_http1_to_undici})`],
     ['wrk on the same endpoint', ceiling.wrk_requests_per_s === null ? ceiling.wrk_note ?? 'n/a' : `${ceiling.wrk_requests_per_s}/s (generator/wrk ${ceiling.ratio_generator_to_wrk})`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

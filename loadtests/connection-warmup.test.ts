@@ -22,7 +22,7 @@ describe('openConnections', () => {
     expect(await openConnections(pool, 40)).toBe(40);
     expect(connections).toBe(40);
     // 40 requests at once again: no new connection, they were kept.
-    await Promise.all(Array.from({ length: 40 }, async () => (await pool.request({ path: '/', method: 'GET' })).body.dump()));
+    await Promise.all(Array.from({ length: 40 }, () => pool.request({ path: '/', method: 'GET' })));
     expect(connections).toBe(40);
     await pool.close();
   });

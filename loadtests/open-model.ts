@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { Pool } from 'undici';
+import { Http1Pool, type Http1Request, type Http1Response } from './http1-pool.js';
 import { LoadStats, type LoadSummary } from './load-stats.js';
 import { arrivals, totalDuration_s, type Stage } from './schedule.js';
 import { raiseGeneratorPriority } from './generator-priority.js';
@@ -20,7 +19,7 @@ export interface LoadRequest {
   /** Copied into the history record (e.g. idempotency key, accounts, amount). */
   meta?: Record<string, string>;
   /** Reads what the scenario needs off a response (ids, error codes); the generator knows no API. */
-  parse?: (r: { status: number; headers: IncomingHttpHeaders; body: string }) => ResponseFacts;
+  parse?: (r: { status: number; headers: Record<string, string>; body: string }) => ResponseFacts;
 }
 
 export interface HistoryRecord {
@@ -56,6 +55,9 @@ export interface LoadResult extends LoadSummary {
   generator_cores: number;
 }
 
+/** What the generator sends through: the Http1Pool by default; anything else only as a reference (generator-ceiling.ts). */
+export interface LoadClient { request(req: Http1Request): Promise<Http1Response>; close(): Promise<void> }
+
 export interface OpenModelOptions {
   target: string;
   stages: Stage[];
@@ -64,7 +66,7 @@ export interface OpenModelOptions {
   inflight_max?: number;
   connections?: number;
   /** A pool the caller made (and warmed, and closes); by default the run makes its own of `connections`. */
-  pool?: Pool;
+  pool?: LoadClient;
   /** Response timeout of the pool the run makes (a caller's pool carries its own: see loadPool). */
   timeout_ms?: number;
   /** A send later than this behind its schedule counts as late: the generator fell behind. */
@@ -88,7 +90,7 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   if (duration_s <= 0) throw new Error('measure_from_s must be shorter than the load profile');
   const timeout_ms = o.timeout_ms ?? 10_000;
   // Open model: every arrival may need its own connection, as independent users would.
-  const pool = o.pool ?? loadPool(o.target, { connections: o.connections, timeout_ms });
+  const pool: LoadClient = o.pool ?? loadPool(o.target, { connections: o.connections, timeout_ms });
   const run: Run = { o, pool, stats: new LoadStats(measure_from_s * 1000), history: [], inflight: 0, start_ms: o.origin_ms ?? performance.now() };
   const priority = raiseGeneratorPriority();
   const cpu0 = process.cpuUsage();
@@ -106,12 +108,12 @@ export async function runOpenModel(o: OpenModelOptions): Promise<LoadResult> {
   };
 }
 
-/** The generator's connection pool: keep-alive, one request per connection at a time. */
-export function loadPool(target: string, o: { connections?: number | undefined; timeout_ms: number }): Pool {
-  return new Pool(target, { connections: o.connections ?? 1_024, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: o.timeout_ms, bodyTimeout: o.timeout_ms });
+/** The generator's connection pool: keep-alive, one request per connection at a time (http1-pool.ts). */
+export function loadPool(target: string, o: { connections?: number | undefined; timeout_ms: number }): Http1Pool {
+  return new Http1Pool(target, { connections_max: o.connections ?? 1_024, timeout_ms: o.timeout_ms });
 }
 
-interface Run { o: OpenModelOptions; pool: Pool; stats: LoadStats; history: HistoryRecord[]; inflight: number; start_ms: number }
+interface Run { o: OpenModelOptions; pool: LoadClient; stats: LoadStats; history: HistoryRecord[]; inflight: number; start_ms: number }
 
 const PROGRESS_INTERVAL_MS = 1_000;
 const TICK_MS_MAX = 5;
@@ -160,8 +162,8 @@ async function fire(run: Run, seq: number, intended_ms: number): Promise<void> {
   run.stats.window(intended_ms).sent++;
   let status = 0, outcome: HistoryRecord['outcome'] = 'network_error', facts: ResponseFacts = {};
   try {
-    const res = await run.pool.request({ path: req.path, method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
-    const body = await res.body.text();
+    const res = await run.pool.request(req);
+    const body = res.body;
     status = res.statusCode;
     outcome = (req.expect_status ? req.expect_status.includes(status) : status >= 200 && status < 300) ? 'ok' : 'http_error';
     facts = req.parse?.({ status, headers: res.headers, body }) ?? {};

@@ -1,7 +1,7 @@
 import type { RestoreDrill } from '../../chaos/restore-drill.js';
 import { runTimeline, type StepResult } from '../../chaos/timeline.js';
 import { openConnections, WARM_CONNECTIONS_MAX } from '../../loadtests/connection-warmup.js';
-import type { Pool } from 'undici';
+import type { Http1Pool } from '../../loadtests/http1-pool.js';
 import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
@@ -37,7 +37,7 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   }
 }
 
-async function loadWith(c: LoadContext, pool: Pool): Promise<Loaded> {
+async function loadWith(c: LoadContext, pool: Http1Pool): Promise<Loaded> {
   const { tb, s } = c;
   const knee = s.overload ? await findKnee(c, pool) : undefined;
   const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
@@ -86,7 +86,7 @@ const OVERLOAD_CONNECTED_S = 0.15;
  * The knee search of an overload scenario: a ramp whose payments join the ledger check. It stops
  * once the ramp has broken (KneeSearchStop), so its top can sit far above any machine's knee.
  */
-async function findKnee(c: LoadContext, pool: Pool): Promise<NonNullable<Loaded['knee']>> {
+async function findKnee(c: LoadContext, pool: Http1Pool): Promise<NonNullable<Loaded['knee']>> {
   const { s } = c;
   const o = s.overload!;
   const stages: Stage[] = kneeSearchStages(o);
