@@ -75,6 +75,10 @@ describe('Http1Pool (the generator\'s HTTP/1.1 client)', () => {
     expect(await p.request({ method: 'GET', path: '/split' })).toMatchObject({ statusCode: 503, body: '0123456789' });
     expect(await p.request({ method: 'GET', path: '/close' })).toMatchObject({ statusCode: 200, body: 'until close' });
     expect(await p.request({ method: 'GET', path: '/chunked' })).toMatchObject({ body: 'hello world' }); // on a new connection
+    // A request waiting for the one connection that a close-delimited answer ends gets a new one.
+    const one = pool(url, { connections_max: 1 });
+    const both = await Promise.all([one.request({ method: 'GET', path: '/close' }), one.request({ method: 'GET', path: '/close' })]);
+    expect(both.map((r) => r.body)).toEqual(['until close', 'until close']);
   });
 
   it('opens a new connection after the server said Connection: close', async () => {

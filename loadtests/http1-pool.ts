@@ -71,7 +71,9 @@ export class Http1Pool {
     if (this.#closed) return Promise.reject(new Http1Error('HTTP1_POOL_CLOSED', 'the pool is closed'));
     return new Promise<Http1Response>((resolve, reject) => {
       const job: Job = { req, resolve, reject, written_ms: 0 };
-      const conn = this.#idle.pop();
+      let conn = this.#idle.pop();
+      // The server may have ended an idle connection whose 'close' has not been handled yet.
+      while (conn && !conn.socket.writable) conn = this.#idle.pop();
       if (conn) this.#start(conn, job);
       else if (this.#open < this.#connectionsMax) this.#start(this.#connect(), job);
       else this.#waiting.push(job);
@@ -139,6 +141,7 @@ class Connection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (e) => { err = e; });
     socket.on('close', () => {
+      this.reusable = false; // before #complete hands it back: a closed connection must not take the next request
       // A response delimited by the close of its connection ends here.
       if (this.job && this.#head && this.#head.length < 0 && !this.#head.chunked) this.#complete(this.#buf!.toString('utf8', this.#head.bodyStart));
       if (this.job) this.fail(err ?? new Http1Error('HTTP1_SOCKET_CLOSED', 'the server closed the connection before a whole response'));
