@@ -2,7 +2,6 @@ import type { Http1Pool } from './http1-pool.js';
 
 /** Connections opened at most by one warm-up: the generator's own pool limit. */
 export const WARM_CONNECTIONS_MAX = 1_024;
-const SETTLE_MS = 50;
 
 /**
  * Opens `n` keep-alive connections in `pool` before a load starts, by sending `n` requests to a cheap
@@ -22,7 +21,6 @@ export async function openConnections(pool: Http1Pool, n: number, path = '/healt
       return 0;
     }
   }));
-  // Let the last answers' connections settle idle before the load's first burst takes them.
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  // No settling wait: Http1Pool puts a connection back in its idle list before the answer resolves.
   return answered.reduce<number>((a, b) => a + b, 0);
 }

@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManagedProcess } from '../testbed/local/managed-process.js';
 import { makeRunDir } from '../testbed/local/temp-dir.js';
 import { GENERATOR_NICE_RAISE, raiseGeneratorPriority } from './generator-priority.js';
-import { autogroupOf } from './session-autogroup.js';
+import { autogroupOf, autogroupScheduling } from './session-autogroup.js';
 
 /** Field 19 of /proc/<pid>/stat: the nice value of the process's main thread. */
 const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 /** Autogroups on: a new session (inOwnSession) gets one even where this runner's session has none (CI). */
-const autogroups = (() => { try { return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1'; } catch { return false; } })();
+const autogroups = autogroupScheduling() === 'on';
 
 /**
  * Runs raise/restore steps in runner processes of a new session (its autogroup starts at nice 0):

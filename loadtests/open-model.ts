@@ -163,10 +163,9 @@ async function fire(run: Run, seq: number, intended_ms: number): Promise<void> {
   let status = 0, outcome: HistoryRecord['outcome'] = 'network_error', facts: ResponseFacts = {};
   try {
     const res = await run.pool.request(req);
-    const body = res.body;
     status = res.statusCode;
     outcome = (req.expect_status ? req.expect_status.includes(status) : status >= 200 && status < 300) ? 'ok' : 'http_error';
-    facts = req.parse?.({ status, headers: res.headers, body }) ?? {};
+    facts = req.parse?.({ status, headers: res.headers, body: res.body }) ?? {};
   } catch (err) {
     const c = (err as { code?: string }).code ?? '';
     outcome = /TIMEOUT/.test(c) ? 'timeout' : 'network_error';

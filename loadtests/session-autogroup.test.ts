@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAutogroup, readAutogroup } from './session-autogroup.js';
+import { autogroupScheduling, parseAutogroup, readAutogroup } from './session-autogroup.js';
 
 const initAutogroup = (() => { try { return readFileSync('/proc/1/autogroup', 'utf8'); } catch { return undefined; } })();
-const autogroupsOn = (() => { try { return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1'; } catch { return false; } })();
+const autogroupsOn = autogroupScheduling() === 'on';
 
 describe('session autogroup', () => {
   it('reads a session\'s autogroup and its nice value', () => {

@@ -36,15 +36,20 @@ export function autogroupOf(pid: number | 'self'): { id: string; nice: number } 
   return parseAutogroup(readFileSync(file, 'utf8'), file);
 }
 
+/** Whether the kernel schedules by autogroup: 'absent' where it has no autogroups at all. */
+export function autogroupScheduling(): 'on' | 'off' | 'absent' {
+  try {
+    return readFileSync(ENABLED_FILE, 'utf8').trim() === '1' ? 'on' : 'off'; // present exactly where the kernel has autogroups
+  } catch {
+    return 'absent';
+  }
+}
+
 /** A session's autogroup nice (this runner's by default), or why there is none to raise. */
 export function readAutogroup(pid: number | 'self' = 'self'): Autogroup {
-  let enabled: string;
-  try {
-    enabled = readFileSync(ENABLED_FILE, 'utf8'); // present exactly where the kernel has autogroups
-  } catch {
-    return { nice: undefined, reason: 'no autogroup scheduling in this kernel' };
-  }
-  if (enabled.trim() !== '1') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
+  const scheduling = autogroupScheduling();
+  if (scheduling === 'absent') return { nice: undefined, reason: 'no autogroup scheduling in this kernel' };
+  if (scheduling === 'off') return { nice: undefined, reason: 'autogroup scheduling is off: thread nice values weigh across the machine' };
   const group = autogroupOf(pid);
   // In the root task group each thread is weighed by its nice against each autogroup as a whole,
   // so the raised thread already outweighs a detached testbed process: nothing to raise, nothing lost.
