@@ -81,6 +81,17 @@ describe('Http1Pool (the generator\'s HTTP/1.1 client)', () => {
     expect(both.map((r) => r.body)).toEqual(['until close', 'until close']);
   });
 
+  it('reads header names case-folded, joins repeats, takes prototype names as plain headers, and refuses a line with no colon', async () => {
+    const url = await rawServer((sock, req) => {
+      if (req.startsWith('GET /bad')) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nno colon here\r\n\r\n');
+      else sock.write('HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\nCONTENT-length: 2\r\nset-cookie:  b=2 \r\nconstructor: c\r\n__proto__: p\r\n\r\nok');
+    });
+    const r = await pool(url).request({ method: 'GET', path: '/good' });
+    expect(r).toMatchObject({ statusCode: 201, body: 'ok' });
+    expect({ ...r.headers }).toEqual({ 'set-cookie': 'a=1, b=2', 'content-length': '2', constructor: 'c', ['__proto__']: 'p' });
+    await expect(pool(url).request({ method: 'GET', path: '/bad' })).rejects.toMatchObject({ code: 'HTTP1_BAD_RESPONSE', message: expect.stringMatching(/malformed header line: "no colon here"/) });
+  });
+
   it('opens a new connection after the server said Connection: close', async () => {
     const s = await httpServer((_req, res) => { res.setHeader('connection', 'close'); res.end('bye'); });
     const p = pool(s.url);

@@ -209,14 +209,16 @@ function parseHead(text: string, bodyStart: number, method: string): { statusCod
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
   if (!m) return `not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`;
   const statusCode = Number(m[1]);
-  const headers: Record<string, string> = {};
+  // No prototype: a header named constructor or __proto__ is a header like any other.
+  const headers = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon <= 0) return `malformed header line: ${JSON.stringify(line.slice(0, 80))}`;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : `${seen}, ${value}`;
   }
   const chunked = /(^|,)\s*chunked\s*$/i.test(headers['transfer-encoding'] ?? '');
   let length = -1; // -1: until the connection closes
