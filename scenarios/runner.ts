@@ -150,6 +150,7 @@ function assemble(s: Scenario, started_at: string, p: Phases): RunReport {
     },
     gates: j.gates, timeline: j.timeline, events: tb ? tb.log.events : [], windows: l?.windows ?? [],
     ...(p.loaded ? { server: p.loaded.server } : {}),
+    ...(p.loaded?.cpu_split ? { cpu_split: p.loaded.cpu_split } : {}),
     ...(j.steady_state ? { steady_state: j.steady_state } : {}),
     ...(j.invariants ? { invariants: j.invariants } : {}),
     ...(p.verified?.restore_drill ? { restore_drill: p.verified.restore_drill } : {}),

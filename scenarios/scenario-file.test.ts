@@ -55,6 +55,9 @@ describe('scenario files', () => {
     expect(problemsOf(MINIMAL.replace('p(99)<200', 'p(99.9)<200'))[0]).toMatch(/^thresholds: thresholds\.http_req_duration\[0\]: aggregation "p\(99\.9\)" is not supported/);
     expect(problemsOf(`${MINIMAL}timeline: [{ at_s: 3, action: { kind: failover_dbs } }]`)[0]).toMatch(/^timeline\[0\]\.action\.kind: /);
     expect(problemsOf(`${MINIMAL}topology: { instances_per_az: 9 }`)[0]).toMatch(/^topology\.instances_per_az: Too big/);
+    expect(problemsOf(MINIMAL.replace('warmup_s: 2', 'warmup_s: 2\n  generator_cpus: 0'))[0]).toMatch(/^load\.generator_cpus: Too small/);
+    expect(problemsOf(MINIMAL.replace('warmup_s: 2', 'warmup_s: 2\n  generator_cpus: 1') + 'timeline: [{ at_s: 3, action: { kind: failover_db } }]'))
+      .toEqual(["load.generator_cpus: cannot be combined with a timeline: processes the testbed starts during the load would run on the generator's CPUs"]);
     expect(problemsOf('name: [unclosed')[0]).toMatch(/^not valid YAML: /);
     expect(problemsOf('{"name": "x"', 'json')[0]).toMatch(/^not valid JSON: /);
   });

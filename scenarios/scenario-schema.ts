@@ -34,6 +34,7 @@ const loadSchema = z.strictObject({
   seed: z.number().int().min(0).optional(),
   timeout_ms: z.number().int().min(1).max(600_000).optional(),
   inflight_max: z.number().int().min(1).max(100_000).optional(),
+  generator_cpus: z.number().int().min(1).max(64).optional(),
 });
 
 /** k6's `thresholds` object; read into gates (see k6-thresholds.ts). */
@@ -84,6 +85,11 @@ export const scenarioSchema = z.strictObject({
 }).superRefine((s, ctx) => {
   const total = s.load.stages.reduce((t, st) => t + st.duration_s, 0);
   if (s.load.warmup_s >= total) ctx.addIssue({ code: 'custom', path: ['load', 'warmup_s'], message: `must be less than the load's ${total} s` });
+  // A process the testbed starts during the load (a restarted task, a promoted node) is started by
+  // the generator's process and would inherit the generator's CPUs.
+  if (s.load.generator_cpus !== undefined && (s.timeline?.length ?? 0) > 0) {
+    ctx.addIssue({ code: 'custom', path: ['load', 'generator_cpus'], message: 'cannot be combined with a timeline: processes the testbed starts during the load would run on the generator\'s CPUs' });
+  }
   s.timeline?.forEach((step, i) => {
     if (step.at_s > total) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'at_s'], message: `must be within the load's ${total} s` });
   });

@@ -29,6 +29,12 @@ export interface LoadProfile {
   seed?: number;
   timeout_ms?: number;
   inflight_max?: number;
+  /**
+   * CPUs the load generator gets to itself for the load (the last ones it may use); the system under
+   * test gets the rest, as when the clients run on another machine (testbed/cpu-split.ts). Absent:
+   * both share every CPU. Where the machine has too few CPUs, the load runs shared and the report says so.
+   */
+  generator_cpus?: number;
 }
 
 /** Chaos Toolkit's steady-state hypothesis: what "healthy" means, checked before and after. */

@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+
 /** Parent → children, from each process's parent pid, as read from /proc. */
 export function childrenOf(parentOf: Map<number, number>): Map<number, number[]> {
   const children = new Map<number, number[]>();
@@ -5,17 +7,36 @@ export function childrenOf(parentOf: Map<number, number>): Map<number, number[]>
   return children;
 }
 
-/** Sum of `value` over the given roots and all their descendants, each process counted once. */
-export function sumOverTrees(roots: number[], children: Map<number, number[]>, value: (pid: number) => number): number {
-  let total = 0;
+/** The roots and all their descendants, each once. */
+export function treeMembers(roots: number[], children: Map<number, number[]>): number[] {
   const seen = new Set<number>();
   const stack = [...roots];
   while (stack.length) {
     const pid = stack.pop()!;
     if (seen.has(pid)) continue;
     seen.add(pid);
-    total += value(pid);
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return [...seen];
+}
+
+/** Sum of `value` over the given roots and all their descendants, each process counted once. */
+export function sumOverTrees(roots: number[], children: Map<number, number[]>, value: (pid: number) => number): number {
+  return treeMembers(roots, children).reduce((total, pid) => total + value(pid), 0);
+}
+
+/**
+ * One pass over /proc: each live process's /proc/<pid>/stat fields after the command name
+ * (state first, then ppid, ...). The name may hold spaces and parentheses, so fields are counted
+ * after the last ')'.
+ */
+export async function readStatFields(): Promise<Map<number, string[]>> {
+  const rows = new Map<number, string[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const text = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (f.length >= 2) rows.set(Number(name), f);
+  }
+  return rows;
 }

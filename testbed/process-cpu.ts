@@ -1,5 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { childrenOf, sumOverTrees } from './proc-tree.js';
+import { childrenOf, readStatFields, sumOverTrees } from './proc-tree.js';
 
 // /proc/<pid>/stat counts CPU time in clock ticks; Linux on x86-64 and arm64 fixes USER_HZ at 100.
 const TICK_MS = 10;
@@ -9,16 +8,10 @@ interface StatRow { ppid: number; self_ticks: number; reaped_ticks: number }
 /** One pass over /proc: every process's parent and CPU time (own, and of children it reaped). */
 async function readProcStats(): Promise<Map<number, StatRow>> {
   const rows = new Map<number, StatRow>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const text = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // The command name may hold spaces and parentheses: fields are counted after the last ')'.
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  for (const [pid, f] of await readStatFields()) {
     if (f.length < 15) continue;
     // After the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
-    rows.set(Number(name), {
-      ppid: Number(f[1]), self_ticks: Number(f[11]) + Number(f[12]), reaped_ticks: Number(f[13]) + Number(f[14]),
-    });
+    rows.set(pid, { ppid: Number(f[1]), self_ticks: Number(f[11]) + Number(f[12]), reaped_ticks: Number(f[13]) + Number(f[14]) });
   }
   return rows;
 }

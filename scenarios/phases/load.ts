@@ -4,6 +4,7 @@ import { openConnections, WARM_CONNECTIONS_MAX } from '../../loadtests/connectio
 import type { Http1Pool } from '../../loadtests/http1-pool.js';
 import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type ProgressSample, type WindowStats } from '../../loadtests/open-model.js';
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
+import { CpuSplit, type CpuSplitReport } from '../../testbed/cpu-split.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { KNEE_BROKEN_S, KneeSearchStop, kneeOf, kneeSearchStages, overloadStages } from '../overload.js';
@@ -21,6 +22,8 @@ export interface Loaded {
   server: ServerView;
   /** Overload scenarios: the knee search's windows and the knee found in them. */
   knee?: { per_s: number; search: WindowStats[]; broke_at_per_s: number | null; history: LoadResult['history']; generator_cores: number };
+  /** Scenarios with load.generator_cpus: how the CPUs were split for the load, or why they were not. */
+  cpu_split?: CpuSplitReport;
 }
 
 export interface LoadContext { tb: Testbed; s: Scenario; next: (seq: number) => LoadRequest; say: (l: string) => void; status: (l: string) => void; signal: AbortSignal; drill?: RestoreDrill }
@@ -30,11 +33,24 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const { tb, s } = c;
   // One pool for the knee search and the load: the connections opened for the overload are kept.
   const pool = loadPool(tb.url, { timeout_ms: s.load.timeout_ms ?? 10_000 });
+  const split = s.load.generator_cpus ? await splitCpus(c, s.load.generator_cpus) : undefined;
   try {
-    return await loadWith(c, pool);
+    return { ...(await loadWith(c, pool)), ...(split ? { cpu_split: split.report } : {}) };
   } finally {
+    await split?.restore();
     await pool.close();
   }
+}
+
+/** The generator on CPUs of its own for the load (knee search included), the system on the rest. */
+async function splitCpus(c: LoadContext, generator_cpus: number): Promise<CpuSplit> {
+  const system_roots = c.tb.processes().map((p) => p.pid).filter((p): p is number => p !== undefined);
+  const split = await CpuSplit.apply({ generator_cpus, system_roots });
+  const r = split.report;
+  c.say(r.applied
+    ? `[${c.s.name}] CPUs split: the load generator on ${r.generator_cpus.join(',')}, the system under test (${r.system_processes} processes) on ${r.system_cpus.join(',')}`
+    : `[${c.s.name}] CPUs not split, the load generator shares them with the system: ${r.reason}`);
+  return split;
 }
 
 async function loadWith(c: LoadContext, pool: Http1Pool): Promise<Loaded> {

@@ -41,6 +41,14 @@ describe('HTML report', () => {
     expect(html).toContain('FAIL');
   });
 
+  it('says where the load generator ran: on CPUs of its own, or shared and why', () => {
+    const split = toHtml({ ...fixture(), cpu_split: { applied: true, generator_cpus: [1], system_cpus: [0], system_processes: 23 } });
+    expect(split).toContain('load generator on 1, system under test (23 processes) on 0');
+    const shared = toHtml({ ...fixture(), cpu_split: { applied: false, generator_cpus: [], system_cpus: [], system_processes: 0, reason: 'a split needs 2 CPUs' } });
+    expect(shared).toContain('shared (not split: a split needs 2 CPUs)');
+    expect(toHtml(fixture())).not.toContain('load generator on');
+  });
+
 
   it.skipIf(!chromium)('renders in headless Chromium (screenshot shows the charts)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'html-report-'));

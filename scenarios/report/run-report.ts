@@ -5,6 +5,7 @@ import type { StepResult } from '../../chaos/timeline.js';
 import type { GateResult } from '../../loadtests/gates.js';
 import type { LatencySummary } from '../../loadtests/latency-histogram.js';
 import type { WindowStats } from '../../loadtests/open-model.js';
+import type { CpuSplitReport } from '../../testbed/cpu-split.js';
 import type { TestbedEvent } from '../../testbed/event-log.js';
 import type { ServerView } from '../../testbed/metrics-scraper.js';
 import type { Check } from './checks.js';
@@ -50,6 +51,8 @@ export interface RunReport {
     /** The generator's process CPU over the load, in cores (one thread: near 1, it was its own limit). */
     generator_cores?: number;
   };
+  /** Scenarios with load.generator_cpus: the generator's CPUs and the system's, or why they were shared. */
+  cpu_split?: CpuSplitReport;
   gates: GateResult[];
   steady_state?: { before: GateResult[]; after: GateResult[] };
   invariants?: CheckReport;
