@@ -95,7 +95,7 @@ try {
   console.log(`\nCPU per successful payment at ${rate}/s (fixed-rate window ${cpu.window_s} s, ${cpu.ops} payments, /proc CPU-time deltas):`);
   const cw = Math.max(...cpu.by_process.map((p) => p.name.length));
   for (const p of [...cpu.by_process].sort((a, b) => b.cpu_ms - a.cpu_ms)) console.log(`  ${p.name.padEnd(cw)}  ${p.cpu_ms_per_op.toFixed(3)} ms  (${p.cores.toFixed(2)} cores)`);
-  console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of ${os.cpus().length} cores)`);
+  console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of the ${os.availableParallelism()} cores it may use)`);
   console.log(`\nwritten to ${file}`);
   if (profDir !== undefined) {
     await Promise.all(tb.listInstances().map((i) => tb.stopInstance(i.id)));
