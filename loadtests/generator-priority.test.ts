@@ -11,6 +11,11 @@ import { autogroupOf, autogroupScheduling } from './session-autogroup.js';
 
 /** Field 19 of /proc/<pid>/stat: the nice value of the process's main thread. */
 const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+/** Until the child runs `sleep`: before that exec it is still the fork (at the parent's nice), and `nice -n` has not yet run. */
+async function execed(pid: number): Promise<number> {
+  for (let i = 0; i < 200 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 10));
+  return pid;
+}
 /** Autogroups on: a new session (inOwnSession) gets one even where this runner's session has none (CI). */
 const autogroups = autogroupScheduling() === 'on';
 
@@ -54,11 +59,11 @@ describe('generator priority', () => {
       const managed = new ManagedProcess({ name: 'sleeper', command: 'sleep', args: ['30'], runDir, logFile: path.join(runDir, 'sleeper.log'), stop_timeout_ms: 1_000 });
       started.push({ stop: async () => { await managed.stop(); await rm(runDir, { recursive: true, force: true }); } });
       await managed.start();
-      expect(niceOf(managed.pid!)).toBe(before);
+      expect(niceOf(await execed(managed.pid!))).toBe(before);
       // What the wrapper is for: a plain spawn from the raised thread inherits its priority.
       const plain = spawn('sleep', ['30'], { stdio: 'ignore' });
       started.push({ stop: async () => { plain.kill('SIGKILL'); } });
-      expect(niceOf(plain.pid!)).toBe(priority.nice);
+      expect(niceOf(await execed(plain.pid!))).toBe(priority.nice);
     } finally {
       priority.restore();
     }
