@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManagedProcess } from '../testbed/local/managed-process.js';
 import { makeRunDir } from '../testbed/local/temp-dir.js';
+import { waitFor } from '../testbed/local/wait-for.js';
 import { GENERATOR_NICE_RAISE, raiseGeneratorPriority } from './generator-priority.js';
 import { autogroupOf, autogroupScheduling } from './session-autogroup.js';
 
@@ -13,7 +14,7 @@ import { autogroupOf, autogroupScheduling } from './session-autogroup.js';
 const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 /** Until the child runs `sleep`: before that exec it is still the fork (at the parent's nice), and `nice -n` has not yet run. */
 async function execed(pid: number): Promise<number> {
-  for (let i = 0; i < 200 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(`pid ${pid} running sleep`, async () => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 2_000, 10);
   return pid;
 }
 /** Autogroups on: a new session (inOwnSession) gets one even where this runner's session has none (CI). */

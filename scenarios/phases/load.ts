@@ -33,8 +33,9 @@ export async function loadAndFaults(c: LoadContext): Promise<Loaded> {
   const { tb, s } = c;
   // One pool for the knee search and the load: the connections opened for the overload are kept.
   const pool = loadPool(tb.url, { timeout_ms: s.load.timeout_ms ?? 10_000 });
-  const split = s.load.generator_cpus ? await splitCpus(c, s.load.generator_cpus) : undefined;
+  let split: CpuSplit | undefined;
   try {
+    if (s.load.generator_cpus) split = await splitCpus(c, s.load.generator_cpus);
     return { ...(await loadWith(c, pool)), ...(split ? { cpu_split: split.report } : {}) };
   } finally {
     await split?.restore();
