@@ -13,14 +13,33 @@ describe('knee', () => {
   it('is the best run of three good seconds, judged by its slowest, after the warm-up', () => {
     const windows = [w(0, 2_000), w(1, 2_000), w(2, 300), w(3, 400), w(4, 500), w(5, 900, 400), w(6, 600), w(7, 650), w(8, 640)];
     // Seconds 0-1 are warm-up; second 5 broke p99; 6-8 is the best run and its slowest second is 600.
-    expect(kneeOf(windows, 2)).toBe(600);
+    expect(kneeOf(windows, 2)).toEqual({ per_s: 600, run_t_s: [6, 7, 8], stall_t_s: null });
   });
 
   it('a lone good second (a backlog draining) is not a knee; errors above 0.1% break a run', () => {
-    expect(kneeOf([w(0, 100), w(1, 5_000), w(2, 100, 900)], 0)).toBe(0);
-    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 5), w(2, 1_000)], 0)).toBe(0);
-    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 1), w(2, 1_000)], 0)).toBe(1_000);
+    expect(kneeOf([w(0, 100), w(1, 5_000), w(2, 100, 900)], 0).per_s).toBe(0);
+    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 5), w(2, 1_000)], 0).per_s).toBe(0);
+    expect(kneeOf([w(0, 1_000), w(1, 1_000, 50, 1), w(2, 1_000)], 0).per_s).toBe(1_000);
     expect(() => overloadStages(spec, 0)).toThrow(/no 3 consecutive seconds/);
+  });
+
+  it('a lone slow second inside a run is a stall the run steps over, as the search rides it out', () => {
+    // The slow EPYC's run 4 (2026-12-03), in shape: 10 s at 200/s, then +163/s a second; one second at
+    // 935/s slow (p99 243 ms), then the ramp held on to 1,261/s and broke. Without the step the knee
+    // was 445/s (the best run before the stall), and the system then served 2x that with nothing refused.
+    const ramp = [282, 445, 608, 772, 935, 1_098, 1_261, 1_424, 1_587].map((ok, i) => w(10 + i, ok, i === 4 ? 243 : i >= 7 ? 900 : 80));
+    const windows = [...Array.from({ length: 10 }, (_, t) => w(t, 200)), ...ramp];
+    expect(kneeOf(windows, 10)).toEqual({ per_s: 772, run_t_s: [13, 15, 16], stall_t_s: 14 });
+  });
+
+  it('steps over one lone slow second only: not two in a row, not two in one run, not at either end', () => {
+    const slow = (t: number, ok = 1_000) => w(t, ok, 400);
+    expect(kneeOf([w(0, 900), slow(1), slow(2), w(3, 900), w(4, 900)], 0).per_s).toBe(0); // two in a row
+    expect(kneeOf([w(0, 900), slow(1), w(2, 900), slow(3), w(4, 900)], 0).per_s).toBe(0); // two in one run
+    expect(kneeOf([slow(0, 5_000), w(1, 900), w(2, 900)], 0).per_s).toBe(0); // a run does not start on one
+    expect(kneeOf([w(0, 900), w(1, 900), slow(2, 5_000)], 0).per_s).toBe(0); // nor end on one
+    // The stall's own goodput (a backlog draining, or a stall) is not the run's minimum.
+    expect(kneeOf([w(0, 900), slow(1, 100), w(2, 950), w(3, 990)], 0)).toEqual({ per_s: 900, run_t_s: [0, 2, 3], stall_t_s: 1 });
   });
 
   it('the search stops after two broken seconds in a row past the warm-up, not after one', () => {
@@ -47,6 +66,7 @@ describe('knee', () => {
 });
 
 describe('overload judgement', () => {
+  const knee100 = { per_s: 100, run_t_s: [5, 6, 7], stall_t_s: null, search: [], broke_at_per_s: 130, generator_cores: 0.3 };
   const rec = (intended_ms: number, status: number, latency_ms: number): HistoryRecord => ({
     seq: 0, op: 'payment', intended_ms, sent_ms: intended_ms, done_ms: intended_ms + latency_ms, latency_ms, status,
     outcome: status === 201 ? 'ok' : 'http_error',
@@ -57,7 +77,7 @@ describe('overload judgement', () => {
   } as unknown as LoadResult);
 
   it('passes a system that serves at capacity, refuses fast and recovers', () => {
-    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    const { result, gates } = judgeOverload(spec, knee100, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
     expect(gates.filter((g) => !g.pass)).toEqual([]);
     expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
   });
@@ -65,7 +85,7 @@ describe('overload judgement', () => {
   it('shows each second of the overload, so a reader can tell a stall from the first second', () => {
     const l = load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 });
     l.history.push(rec(2_500, 503, 700)); // one slow refusal in second 2
-    const { result } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, l);
+    const { result } = judgeOverload(spec, knee100, l);
     expect(result.overload_seconds).toHaveLength(spec.overload_s);
     expect(result.overload_seconds[0]).toMatchObject({ t_s: 0, accepted: 34, refused: 34 });
     expect(result.overload_seconds[0]!.refused_p99_ms).toBeCloseTo(5, 0);
@@ -74,15 +94,22 @@ describe('overload judgement', () => {
   });
 
   it('fails a collapsing one on every count', () => {
-    const { gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: 130, generator_cores: 0.3 }, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
+    const { gates } = judgeOverload(spec, knee100, load({ goodput: 40, refused_ms: 2_000, accepted_ms: 3_000, after_p99_ms: 800 }));
     expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual([
       'overload_goodput_per_s', 'overload_refused_p99_ms', 'overload_accepted_p99_ms', 'after_drop_worst_p99_ms',
     ]);
   });
 
   it('fails a run whose knee search never broke: its knee is a floor and 2x of it may be no overload', () => {
-    const { result, gates } = judgeOverload(spec, { per_s: 100, search: [], broke_at_per_s: null, generator_cores: 0.3 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    const { result, gates } = judgeOverload(spec, { ...knee100, broke_at_per_s: null }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
     expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual(['knee_search_broke']);
     expect(result.knee_search_broke_at_per_s).toBeNull();
+  });
+
+  it('fails a run whose search found no knee, as a measurement (a failed gate), keeping the search to read', () => {
+    const search = [w(10, 300, 450), w(11, 350, 600)];
+    const { result, gates } = judgeOverload(spec, { per_s: 0, run_t_s: [], stall_t_s: null, search, broke_at_per_s: 463, generator_cores: 0.2 }, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    expect(gates.map((g) => [g.metric, g.pass])).toEqual([['knee_per_s', false]]);
+    expect(result).toMatchObject({ knee_per_s: 0, overload_run: false, knee_search: search, knee_search_broke_at_per_s: 463, overload_seconds: [] });
   });
 });

@@ -21,7 +21,13 @@ export interface OverloadSpec {
 }
 
 export interface OverloadResult {
+  /** 0 when no KNEE_RUN_S seconds of the search held: then the overload was not run and its figures below are 0. */
   knee_per_s: number;
+  /** The seconds of the search the knee was read from, and a lone slow one it stepped over (see kneeOf). */
+  knee_run_t_s: number[];
+  knee_stall_t_s: number | null;
+  /** False when there was no knee: nothing was offered after the search. */
+  overload_run: boolean;
   /** Per second of the knee search, so a reader can see where it broke. */
   knee_search: WindowStats[];
   /**
@@ -47,7 +53,8 @@ export interface OverloadResult {
 export interface OverloadSecond { t_s: number; accepted: number; refused: number; accepted_p99_ms: number; refused_p99_ms: number }
 
 const P99_MS_MAX = 200;
-const KNEE_RUN_S = 3;
+/** Holding seconds that make a knee. */
+export const KNEE_RUN_S = 3;
 const ERROR_RATE_MAX = 0.001;
 /** Broken seconds in a row that end the knee search: one alone can be a stall the system rides out. */
 export const KNEE_BROKEN_S = 2;
@@ -87,22 +94,52 @@ export function kneeSearchStages(o: OverloadSpec): Stage[] {
   return [{ duration_s: k.warmup_s, rate_per_s: k.from_rate_per_s }, { duration_s: k.duration_s, from_rate_per_s: k.from_rate_per_s, to_rate_per_s: k.to_rate_per_s }];
 }
 
+/** The knee and the seconds it was read from, so a report can show where it came from. */
+export interface Knee {
+  per_s: number;
+  /** The KNEE_RUN_S holding seconds of the best run (t_s); empty when there is no knee. */
+  run_t_s: number[];
+  /** A lone broken second inside that run, forgiven as a stall the system rode out; null when none. */
+  stall_t_s: number | null;
+}
+
 /**
- * The highest goodput the system sustained: the best run of KNEE_RUN_S consecutive seconds that
- * each kept p99 < 200 ms and errors < 0.1%, judged by its slowest second. A single good second can be
- * a backlog draining, not capacity.
+ * The highest goodput the system sustained: the best run of KNEE_RUN_S holding seconds (p99 < 200 ms,
+ * errors < 0.1%), judged by its slowest. A single good second can be a backlog draining, not capacity.
+ * A run may step over one lone broken second between two holding ones, the stall KneeSearchStop
+ * rides out too: without it, one slow second halved the knee on a slow machine (knee 445/s while the
+ * system then served 890/s with nothing refused, 2026-12-03), and 2x that knee was no overload. The
+ * stall's own goodput is left out of the run's minimum: it is the stall, not the capacity.
  */
-export function kneeOf(windows: WindowStats[], skip_s: number): number {
-  let best = 0;
-  for (let i = 0; i + KNEE_RUN_S <= windows.length; i++) {
-    const run = windows.slice(i, i + KNEE_RUN_S);
-    if (run[0]!.t_s < skip_s || !run.every(secondHolds)) continue;
-    best = Math.max(best, Math.min(...run.map((w) => w.ok)));
+export function kneeOf(windows: WindowStats[], skip_s: number): Knee {
+  let best: Knee = { per_s: 0, run_t_s: [], stall_t_s: null };
+  for (let i = 0; i < windows.length; i++) {
+    if (windows[i]!.t_s < skip_s) continue;
+    const run = runFrom(windows, i);
+    if (!run) continue;
+    const per_s = Math.min(...run.seconds.map((w) => w.ok));
+    if (per_s > best.per_s) best = { per_s, run_t_s: run.seconds.map((w) => w.t_s), stall_t_s: run.stall_t_s };
   }
   return best;
 }
 
+/** KNEE_RUN_S holding seconds from `i` on, stepping over at most one lone broken second; null if none. */
+function runFrom(windows: WindowStats[], i: number): { seconds: WindowStats[]; stall_t_s: number | null } | null {
+  const seconds: WindowStats[] = [];
+  let stall_t_s: number | null = null;
+  for (let j = i; j < windows.length && seconds.length < KNEE_RUN_S; j++) {
+    const w = windows[j]!;
+    if (secondHolds(w)) { seconds.push(w); continue; }
+    // A run neither starts nor ends on a broken second, and steps over one only.
+    const next = windows[j + 1];
+    if (seconds.length === 0 || stall_t_s !== null || !next || !secondHolds(next)) return null;
+    stall_t_s = w.t_s;
+  }
+  return seconds.length === KNEE_RUN_S ? { seconds, stall_t_s } : null;
+}
+
 export function overloadStages(o: OverloadSpec, knee_per_s: number): Stage[] {
+  // Callers judge a missing knee as a failed gate before they get here (judgeOverload).
   if (!(knee_per_s > 0)) throw new Error(`overload: no ${KNEE_RUN_S} consecutive seconds of the knee search kept p99 < 200 ms and errors < 0.1%; there is no knee to overload`);
   return [
     { duration_s: o.overload_s, rate_per_s: Math.round(knee_per_s * o.overload_multiple) },
@@ -125,8 +162,28 @@ function bySecond(seconds: number, accepted: HistoryRecord[], refused: HistoryRe
   });
 }
 
+export type KneeMeasured = Knee & { search: WindowStats[]; broke_at_per_s: number | null; generator_cores: number };
+
+const gateOf = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>
+  ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });
+
+/**
+ * No knee: the system never held the bar for KNEE_RUN_S seconds at any rate of the search. That is a
+ * measurement of the system, so a failed gate (exit 1), not a run that could not be carried out.
+ */
+function judgeNoKnee(knee: KneeMeasured): { result: OverloadResult; gates: GateResult[] } {
+  const result: OverloadResult = {
+    knee_per_s: 0, knee_run_t_s: [], knee_stall_t_s: null, overload_run: false, knee_search: knee.search, knee_search_broke_at_per_s: knee.broke_at_per_s,
+    offered_per_s: 0, goodput_per_s: 0, refused: 0, refused_p99_ms: 0, accepted_p99_ms: 0, after_worst_p99_ms: 0, after_errors: 0, overload_seconds: [],
+    generator_cores_knee: knee.generator_cores, generator_cores_overload: 0,
+  };
+  const name = `the knee search found ${KNEE_RUN_S} consecutive seconds with p99 < ${P99_MS_MAX} ms and errors < ${ERROR_RATE_MAX * 100}% (without a knee the overload is not run)`;
+  return { result, gates: [gateOf(name, 'knee_per_s', 0, '>', 0)] };
+}
+
 /** Measures the overload run against its knee and returns the gates. */
-export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: WindowStats[]; broke_at_per_s: number | null; generator_cores: number }, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
+export function judgeOverload(o: OverloadSpec, knee: KneeMeasured, load: LoadResult): { result: OverloadResult; gates: GateResult[] } {
+  if (knee.per_s === 0) return judgeNoKnee(knee);
   const inOverload = (ms: number) => ms < o.overload_s * 1000;
   const during = load.history.filter((r) => inOverload(r.intended_ms));
   const refused = during.filter((r) => r.status === 503);
@@ -135,7 +192,7 @@ export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: Wi
   const after = load.windows.filter((w) => w.t_s >= o.overload_s + o.recovery_within_s && w.sent > 0);
   const knee_per_s = knee.per_s;
   const result: OverloadResult = {
-    knee_per_s, knee_search: knee.search, knee_search_broke_at_per_s: knee.broke_at_per_s,
+    knee_per_s, knee_run_t_s: knee.run_t_s, knee_stall_t_s: knee.stall_t_s, overload_run: true, knee_search: knee.search, knee_search_broke_at_per_s: knee.broke_at_per_s,
     offered_per_s: Math.round(knee_per_s * o.overload_multiple),
     goodput_per_s: Math.round((overloadWindows.reduce((n, w) => n + w.ok, 0) / o.overload_s) * 10) / 10,
     refused: refused.length,
@@ -146,18 +203,16 @@ export function judgeOverload(o: OverloadSpec, knee: { per_s: number; search: Wi
     overload_seconds: bySecond(o.overload_s, accepted, refused),
     generator_cores_knee: knee.generator_cores, generator_cores_overload: load.generator_cores,
   };
-  const gate = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>
-    ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });
   const goodputMin = Math.round(o.goodput_share_min * knee_per_s);
   const gates = [
     // A knee the ramp never broke past is a floor, not a knee: 2x of it may not overload anything,
     // and the other gates would then pass without testing an overload.
-    gate(`the knee search broke below its top (${o.knee_search.to_rate_per_s}/s), so ${o.overload_multiple}x the knee is an overload`, 'knee_search_broke', knee.broke_at_per_s === null ? 0 : 1, '>=', 1),
-    gate(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
-    gate(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
-    gate(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),
-    gate(`${o.recovery_within_s} s after the drop: every second p99 < ${P99_MS_MAX} ms`, 'after_drop_worst_p99_ms', result.after_worst_p99_ms, '<', P99_MS_MAX),
-    gate(`${o.recovery_within_s} s after the drop: no errors`, 'after_drop_errors', result.after_errors, '<=', 0),
+    gateOf(`the knee search broke below its top (${o.knee_search.to_rate_per_s}/s), so ${o.overload_multiple}x the knee is an overload`, 'knee_search_broke', knee.broke_at_per_s === null ? 0 : 1, '>=', 1),
+    gateOf(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
+    gateOf(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
+    gateOf(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),
+    gateOf(`${o.recovery_within_s} s after the drop: every second p99 < ${P99_MS_MAX} ms`, 'after_drop_worst_p99_ms', result.after_worst_p99_ms, '<', P99_MS_MAX),
+    gateOf(`${o.recovery_within_s} s after the drop: no errors`, 'after_drop_errors', result.after_errors, '<=', 0),
   ];
   return { result, gates };
 }
