@@ -6,12 +6,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManagedProcess } from '../testbed/local/managed-process.js';
 import { makeRunDir } from '../testbed/local/temp-dir.js';
+import { statFieldsIn } from '../testbed/proc-tree.js';
 import { waitFor } from '../testbed/local/wait-for.js';
 import { GENERATOR_NICE_RAISE, raiseGeneratorPriority } from './generator-priority.js';
 import { autogroupOf, autogroupScheduling } from './session-autogroup.js';
 
 /** Field 19 of /proc/<pid>/stat: the nice value of the process's main thread. */
-const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+const niceOf = (pid: number) => Number(statFieldsIn(readFileSync(`/proc/${pid}/stat`, 'utf8'))[16]);
 /** Until the child runs `sleep`: before that exec it is still the fork (at the parent's nice), and `nice -n` has not yet run. */
 async function execed(pid: number): Promise<number> {
   await waitFor(`pid ${pid} running sleep`, async () => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 2_000, 10);

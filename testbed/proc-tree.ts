@@ -34,9 +34,20 @@ export async function readStatFields(): Promise<Map<number, string[]>> {
   const rows = new Map<number, string[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const text = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const f = statFieldsIn(await readFile(`/proc/${name}/stat`, 'utf8').catch(() => ''));
     if (f.length >= 2) rows.set(Number(name), f);
   }
   return rows;
+}
+
+/** One process's stat fields after the command name (see readStatFields); throws if it has gone. */
+export async function statFieldsOf(pid: number): Promise<string[]> {
+  const f = statFieldsIn(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  if (f.length < 2) throw new Error(`/proc/${pid}/stat could not be read as a stat line`);
+  return f;
+}
+
+/** Fields 3 on of a stat line: after the last ')', since the command name may hold ') ' itself. */
+export function statFieldsIn(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }

@@ -1,10 +1,11 @@
 // Drives the testbed CLI as a user would, for the CLI's tests (cli.test.ts, cli-reaping.test.ts).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { statFieldsOf } from '../../testbed/proc-tree.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -35,7 +36,8 @@ export async function testbed(...args: string[]): Promise<{ code: number; stdout
   }
 }
 
-export const processGroupOf = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[2]);
+/** Field 5 of /proc/<pid>/stat: the process group. */
+export const processGroupOf = async (pid: number) => Number((await statFieldsOf(pid))[2]);
 
 // By environment marker, or by working directory: Redis and Postgres overwrite their environment
 // block with their process title (a Redis pair once outlived its run unseen by the marker alone).
