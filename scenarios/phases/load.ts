@@ -61,8 +61,9 @@ async function loadWith(c: LoadContext, pool: Http1Pool): Promise<Loaded> {
   const { tb, s } = c;
   const metricsNow = () => Promise.all((s.service_metric_gates ?? []).map((g) => tb.serviceMetric(g.metric, g.labels)));
   const beforeKnee = s.overload ? { at: new Date().toISOString(), metrics: await metricsNow() } : undefined;
-  const knee = s.overload ? await findKnee(c, pool) : undefined;
-  if (knee && beforeKnee && knee.per_s === 0) return noKnee(c, knee, beforeKnee);
+  const searched = s.overload ? await findKnee(c, pool) : undefined;
+  if (searched && beforeKnee && searched.knee.per_s === 0) return noKnee(c, searched, beforeKnee);
+  const knee = searched?.knee;
   const stages = s.overload ? overloadStages(s.overload, knee!.per_s) : s.load.stages;
   if (s.overload) c.say(`[${s.name}] knee ${knee!.per_s}/s: offering ${stages.map((st) => ('rate_per_s' in st ? `${st.rate_per_s}/s for ${st.duration_s} s` : '')).join(', then ')}`);
   const metrics_before = await metricsNow();
@@ -109,7 +110,7 @@ const OVERLOAD_CONNECTED_S = 0.15;
  * The knee search of an overload scenario: a ramp whose payments join the ledger check. It stops
  * once the ramp has broken (KneeSearchStop), so its top can sit far above any machine's knee.
  */
-async function findKnee(c: LoadContext, pool: Http1Pool): Promise<NonNullable<Loaded['knee']> & { load: LoadResult }> {
+async function findKnee(c: LoadContext, pool: Http1Pool): Promise<{ knee: NonNullable<Loaded['knee']>; load: LoadResult }> {
   const { s } = c;
   const o = s.overload!;
   const stages: Stage[] = kneeSearchStages(o);
@@ -127,23 +128,22 @@ async function findKnee(c: LoadContext, pool: Http1Pool): Promise<NonNullable<Lo
   c.say(broke_at_per_s === null
     ? `[${s.name}] the knee search reached its top (${o.knee_search.to_rate_per_s}/s) without breaking: ${per_s}/s is a floor, not the knee`
     : `[${s.name}] the knee search broke at ${broke_at_per_s}/s offered`);
+  if (found.stall_t_s !== null) c.say(`[${s.name}] the knee's run (seconds ${found.run_t_s.join(', ')}) stepped over a lone slow second, ${found.stall_t_s}: a stall it rode out`);
   // Before the cooldown: the burst that opens them must be long over (the ALB's overload detector
   // saw it as one) when the overload begins.
   if (per_s > 0) c.say(`[${s.name}] ${await openConnections(pool, overloadConnections(overloadStages(o, per_s)))} connections open for the overload`);
   await new Promise((resolve) => setTimeout(resolve, o.cooldown_s * 1000));
-  if (found.stall_t_s !== null) c.say(`[${s.name}] the knee's run (seconds ${found.run_t_s.join(', ')}) stepped over a lone slow second, ${found.stall_t_s}: a stall it rode out`);
-  return { ...found, search: r.windows, broke_at_per_s, history: r.history, generator_cores: r.generator_cores, load: r };
+  return { knee: { ...found, search: r.windows, broke_at_per_s, history: r.history, generator_cores: r.generator_cores }, load: r };
 }
 
 /**
  * No 3 seconds of the search held the bar: a measurement, not a failed run. The search is the run's
  * load (its payments are checked once, as the load's), and judgeOverload fails the gate that needs a knee.
  */
-async function noKnee(c: LoadContext, knee: Awaited<ReturnType<typeof findKnee>>, before: { at: string; metrics: number[] }): Promise<Loaded> {
+async function noKnee(c: LoadContext, { knee, load }: Awaited<ReturnType<typeof findKnee>>, before: { at: string; metrics: number[] }): Promise<Loaded> {
   c.say(`[${c.s.name}] no ${KNEE_RUN_S} consecutive seconds of the knee search kept p99 < 200 ms and errors < 0.1%: there is no knee to overload, so the overload is not run`);
-  const { load, ...rest } = knee;
   const server: ServerView = { interval_ms: 1_000, scrapes: 0, failed_scrapes: 0, series: [] };
-  return { load, timeline: [], load_started_at: before.at, metrics_before: before.metrics, server, knee: { ...rest, history: [] } };
+  return { load, timeline: [], load_started_at: before.at, metrics_before: before.metrics, server, knee: { ...knee, history: [] } };
 }
 
 export function progressLine(name: string, p: ProgressSample, total_s: number): string {
