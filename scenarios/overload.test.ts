@@ -6,7 +6,7 @@ const w = (t_s: number, ok: number, p99_ms = 50, errors = 0): WindowStats => ({ 
 const spec: OverloadSpec = {
   knee_search: { warmup_s: 2, from_rate_per_s: 100, to_rate_per_s: 1_000, duration_s: 10 }, cooldown_s: 0,
   overload_multiple: 2, overload_s: 4, after_multiple: 0.5, after_s: 8, recovery_within_s: 2,
-  goodput_share_min: 0.9, refused_p99_ms_max: 50, accepted_p99_ms_max: 200,
+  goodput_share_min: 0.9, refused_share_min: 0.1, refused_p99_ms_max: 50, accepted_p99_ms_max: 200,
 };
 
 describe('knee', () => {
@@ -79,7 +79,18 @@ describe('overload judgement', () => {
   it('passes a system that serves at capacity, refuses fast and recovers', () => {
     const { result, gates } = judgeOverload(spec, knee100, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
     expect(gates.filter((g) => !g.pass)).toEqual([]);
-    expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100 });
+    expect(result).toMatchObject({ knee_per_s: 100, offered_per_s: 200, goodput_per_s: 95, refused: 100, refused_share: 0.5 });
+  });
+
+  it('fails a run that refused (almost) nothing at 2x the knee: the knee was below capacity, nothing was overloaded', () => {
+    // The slow EPYC, 2026-12-03: a 282/s knee, 564/s then served in full and fast; every other gate passed.
+    const l = load({ goodput: 190, refused_ms: 5, accepted_ms: 60, after_p99_ms: 40 });
+    l.history.splice(0, 95); // 5 refused of 105 offered: 4.8%
+    const { result, gates } = judgeOverload(spec, knee100, l);
+    expect(result.refused_share).toBeCloseTo(0.048, 3);
+    expect(gates.filter((g) => !g.pass).map((g) => g.metric)).toEqual(['overload_refused_share']);
+    l.history.splice(0, 5); // nothing refused at all
+    expect(judgeOverload(spec, knee100, l).gates.find((g) => g.metric === 'overload_refused_share')).toMatchObject({ measured: 0, pass: false });
   });
 
   it('shows each second of the overload, so a reader can tell a stall from the first second', () => {

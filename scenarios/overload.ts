@@ -16,6 +16,13 @@ export interface OverloadSpec {
   /** After the drop: p99 < 200 ms and no errors from this many seconds on. */
   recovery_within_s: number;
   goodput_share_min: number;
+  /**
+   * At least this share of what was offered during the overload must be refused. A system that
+   * served nearly all of its "2x the knee" was not overloaded: the knee was below its capacity (one
+   * slow second early in the ramp can do that), and every other gate would pass without testing an
+   * overload (slow EPYC, 2026-12-03: knees of 282/s and 445/s, 2x served in full, nothing refused, PASS).
+   */
+  refused_share_min: number;
   refused_p99_ms_max: number;
   accepted_p99_ms_max: number;
 }
@@ -39,6 +46,8 @@ export interface OverloadResult {
   offered_per_s: number;
   goodput_per_s: number;
   refused: number;
+  /** Refused (503) among the requests offered during the overload. */
+  refused_share: number;
   refused_p99_ms: number;
   accepted_p99_ms: number;
   after_worst_p99_ms: number;
@@ -174,7 +183,7 @@ const gateOf = (name: string, metric: string, measured: number, op: GateResult['
 function judgeNoKnee(knee: KneeMeasured): { result: OverloadResult; gates: GateResult[] } {
   const result: OverloadResult = {
     knee_per_s: 0, knee_run_t_s: [], knee_stall_t_s: null, overload_run: false, knee_search: knee.search, knee_search_broke_at_per_s: knee.broke_at_per_s,
-    offered_per_s: 0, goodput_per_s: 0, refused: 0, refused_p99_ms: 0, accepted_p99_ms: 0, after_worst_p99_ms: 0, after_errors: 0, overload_seconds: [],
+    offered_per_s: 0, goodput_per_s: 0, refused: 0, refused_share: 0, refused_p99_ms: 0, accepted_p99_ms: 0, after_worst_p99_ms: 0, after_errors: 0, overload_seconds: [],
     generator_cores_knee: knee.generator_cores, generator_cores_overload: 0,
   };
   const name = `the knee search found ${KNEE_RUN_S} consecutive seconds with p99 < ${P99_MS_MAX} ms and errors < ${ERROR_RATE_MAX * 100}% (without a knee the overload is not run)`;
@@ -196,6 +205,7 @@ export function judgeOverload(o: OverloadSpec, knee: KneeMeasured, load: LoadRes
     offered_per_s: Math.round(knee_per_s * o.overload_multiple),
     goodput_per_s: Math.round((overloadWindows.reduce((n, w) => n + w.ok, 0) / o.overload_s) * 10) / 10,
     refused: refused.length,
+    refused_share: during.length === 0 ? 0 : Math.round((refused.length / during.length) * 1000) / 1000,
     refused_p99_ms: p99Of(refused),
     accepted_p99_ms: p99Of(accepted),
     after_worst_p99_ms: Math.max(0, ...after.map((w) => w.p99_ms)),
@@ -208,6 +218,7 @@ export function judgeOverload(o: OverloadSpec, knee: KneeMeasured, load: LoadRes
     // A knee the ramp never broke past is a floor, not a knee: 2x of it may not overload anything,
     // and the other gates would then pass without testing an overload.
     gateOf(`the knee search broke below its top (${o.knee_search.to_rate_per_s}/s), so ${o.overload_multiple}x the knee is an overload`, 'knee_search_broke', knee.broke_at_per_s === null ? 0 : 1, '>=', 1),
+    gateOf(`at ${o.overload_multiple}x the knee >= ${o.refused_share_min * 100}% of requests were refused, so it was an overload (else the knee was below capacity)`, 'overload_refused_share', result.refused_share, '>=', o.refused_share_min),
     gateOf(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
     gateOf(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
     gateOf(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),

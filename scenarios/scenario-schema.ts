@@ -60,7 +60,9 @@ const positive = z.number().gt(0);
 const overloadSchema = z.strictObject({
   knee_search: z.strictObject({ warmup_s: z.number().min(0), from_rate_per_s: rate, to_rate_per_s: rate, duration_s: duration }),
   cooldown_s: z.number().min(0).max(600), overload_multiple: positive, overload_s: duration, after_multiple: positive, after_s: duration,
-  recovery_within_s: z.number().min(0), goodput_share_min: share, refused_p99_ms_max: positive, accepted_p99_ms_max: positive,
+  recovery_within_s: z.number().min(0), goodput_share_min: share,
+  // Default so that scenario files written before this gate existed still load and are judged by it.
+  refused_share_min: share.default(0.1), refused_p99_ms_max: positive, accepted_p99_ms_max: positive,
 });
 
 export const scenarioSchema = z.strictObject({

@@ -5,7 +5,7 @@ import { overloadSection } from './overload-html.js';
 const row = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${String(c)}</td>`).join('')}</tr>`;
 const ran: OverloadResult = {
   knee_per_s: 772, knee_run_t_s: [13, 15, 16], knee_stall_t_s: 14, overload_run: true, knee_search: [], knee_search_broke_at_per_s: 1_587,
-  offered_per_s: 1_544, goodput_per_s: 1_200, refused: 9_000, refused_p99_ms: 9, accepted_p99_ms: 150, after_worst_p99_ms: 90, after_errors: 0,
+  offered_per_s: 1_544, goodput_per_s: 1_200, refused: 9_000, refused_share: 0.2, refused_p99_ms: 9, accepted_p99_ms: 150, after_worst_p99_ms: 90, after_errors: 0,
   overload_seconds: [{ t_s: 0, accepted: 1_200, refused: 300, accepted_p99_ms: 150, refused_p99_ms: 9 }], generator_cores_knee: 0.3, generator_cores_overload: 0.5,
 };
 

@@ -13,7 +13,7 @@ export function overloadSection(o: OverloadResult, row: Row): string {
   const share = o.knee_per_s ? Math.round((100 * o.goodput_per_s) / o.knee_per_s) : 0;
   const figures = row(['offered during overload', `${o.offered_per_s} /s`])
     + row(['goodput during overload', `${o.goodput_per_s} /s (${share}% of the knee)`])
-    + row(['refused (503) / their p99', `${o.refused} / ${o.refused_p99_ms} ms`])
+    + row(['refused (503): count, share of offered / their p99', `${o.refused}, ${Math.round((o.refused_share ?? 0) * 1000) / 10}% / ${o.refused_p99_ms} ms`])
     + row(['accepted payments p99', `${o.accepted_p99_ms} ms`])
     + row(['after the drop: worst second p99 / errors', `${o.after_worst_p99_ms} ms / ${o.after_errors}`])
     + row(['load generator CPU: knee search / overload (one thread: near 1 core it is its own limit)', `${o.generator_cores_knee} / ${o.generator_cores_overload} cores`]);
