@@ -93,6 +93,12 @@ describe('overload judgement', () => {
     expect(judgeOverload(spec, knee100, l).gates.find((g) => g.metric === 'overload_refused_share')).toMatchObject({ measured: 0, pass: false });
   });
 
+  it('names the shares of a scenario file as plain percentages in its gates', () => {
+    const { gates } = judgeOverload({ ...spec, refused_share_min: 0.07, goodput_share_min: 0.07 }, knee100, load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 }));
+    expect(gates.find((g) => g.metric === 'overload_refused_share')!.name).toContain('>= 7% of requests were refused');
+    expect(gates.find((g) => g.metric === 'overload_goodput_per_s')!.name).toContain('>= 7% of the knee');
+  });
+
   it('shows each second of the overload, so a reader can tell a stall from the first second', () => {
     const l = load({ goodput: 95, refused_ms: 5, accepted_ms: 120, after_p99_ms: 60 });
     l.history.push(rec(2_500, 503, 700)); // one slow refusal in second 2

@@ -173,6 +173,9 @@ function bySecond(seconds: number, accepted: HistoryRecord[], refused: HistoryRe
 
 export type KneeMeasured = Knee & { search: WindowStats[]; broke_at_per_s: number | null; generator_cores: number };
 
+/** A share set in a scenario file, as a percentage for a gate's name: 0.07 reads "7", not "7.000000000000001". */
+const percentOf = (share: number) => Math.round(share * 1000) / 10;
+
 const gateOf = (name: string, metric: string, measured: number, op: GateResult['op'], threshold: number): GateResult =>
   ({ name, metric, op, threshold, measured, pass: holds(measured, op, threshold) });
 
@@ -218,8 +221,8 @@ export function judgeOverload(o: OverloadSpec, knee: KneeMeasured, load: LoadRes
     // A knee the ramp never broke past is a floor, not a knee: 2x of it may not overload anything,
     // and the other gates would then pass without testing an overload.
     gateOf(`the knee search broke below its top (${o.knee_search.to_rate_per_s}/s), so ${o.overload_multiple}x the knee is an overload`, 'knee_search_broke', knee.broke_at_per_s === null ? 0 : 1, '>=', 1),
-    gateOf(`at ${o.overload_multiple}x the knee >= ${o.refused_share_min * 100}% of requests were refused, so it was an overload (else the knee was below capacity)`, 'overload_refused_share', result.refused_share, '>=', o.refused_share_min),
-    gateOf(`goodput during ${o.overload_multiple}x overload >= ${o.goodput_share_min * 100}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
+    gateOf(`at ${o.overload_multiple}x the knee >= ${percentOf(o.refused_share_min)}% of requests were refused, so it was an overload (else the knee was below capacity)`, 'overload_refused_share', result.refused_share, '>=', o.refused_share_min),
+    gateOf(`goodput during ${o.overload_multiple}x overload >= ${percentOf(o.goodput_share_min)}% of the knee (${knee_per_s}/s)`, 'overload_goodput_per_s', result.goodput_per_s, '>=', goodputMin),
     gateOf(`refused requests answered fast: p99 < ${o.refused_p99_ms_max} ms`, 'overload_refused_p99_ms', result.refused_p99_ms, '<', o.refused_p99_ms_max),
     gateOf(`accepted payments during overload: p99 < ${o.accepted_p99_ms_max} ms`, 'overload_accepted_p99_ms', result.accepted_p99_ms, '<', o.accepted_p99_ms_max),
     gateOf(`${o.recovery_within_s} s after the drop: every second p99 < ${P99_MS_MAX} ms`, 'after_drop_worst_p99_ms', result.after_worst_p99_ms, '<', P99_MS_MAX),
