@@ -25,6 +25,7 @@ describe('metrics scraper', () => {
     const scraper = new MetricsScraper(() => targets, [
       { name: 'posted_per_s', metric: 'payments_total', labels: { outcome: 'posted' }, kind: 'rate', unit: '/s' },
       { name: 'waiting', metric: 'db_pool_connections', labels: { state: 'waiting' }, kind: 'gauge', unit: '' },
+      { name: 'waiting_worst_milli', metric: 'db_pool_connections', labels: { state: 'waiting' }, kind: 'gauge', unit: '', scale: 1000, over_tasks: 'max' },
     ], 100).start(performance.now());
     await new Promise((r) => setTimeout(r, 450));
     targets = [a, 'http://127.0.0.1:1']; // b is gone; a dead address counts as a failed scrape
@@ -38,6 +39,10 @@ describe('metrics scraper', () => {
     expect(rates.at(-1)).toBe(100); // only a is left
     expect(gauges[0]).toBe(5);
     expect(gauges.at(-1)).toBe(2);
+    // The worst task, scaled: b's 3 while it is there, then a's 2.
+    const worst = view.series[2]!.points.map(([, v]) => v);
+    expect(worst[0]).toBe(3000);
+    expect(worst.at(-1)).toBe(2000);
     expect(view.failed_scrapes).toBeGreaterThan(0);
     // Points are on the run's clock, a tenth of a second apart here.
     const times = view.series[0]!.points.map(([t]) => t);

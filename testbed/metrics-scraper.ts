@@ -10,6 +10,10 @@ export interface ScrapedMetric {
   /** gauge: the value; rate: the counter's increase per second. */
   kind: 'gauge' | 'rate';
   unit: string;
+  /** Multiplies the value (e.g. 1000: seconds to ms); default 1. */
+  scale?: number;
+  /** How tasks combine: sum (default), or max (a stall in one task is not halved by an idle one). */
+  over_tasks?: 'sum' | 'max';
 }
 
 /** What the report charts: pool pressure, shedding, cache and session traffic, payment outcomes. */
@@ -25,6 +29,12 @@ export const SERVER_METRICS: ScrapedMetric[] = [
   { name: 'cache_loads_per_s', metric: 'cache_loads_total', kind: 'rate', unit: '/s' },
   { name: 'session_lookups_cached_per_s', metric: 'session_lookups_total', labels: { result: 'cached' }, kind: 'rate', unit: '/s' },
   { name: 'session_lookups_dynamodb_per_s', metric: 'session_lookups_total', labels: { result: 'valid' }, kind: 'rate', unit: '/s' },
+  // The tasks' runtime: a slow second on the client's side that lines up with these is the task's
+  // own pause (garbage collection, a long synchronous turn), not the database or the network.
+  // prom-client resets its event-loop delay histogram at each scrape: the max is this second's.
+  { name: 'eventloop_delay_max_ms', metric: 'nodejs_eventloop_lag_max_seconds', kind: 'gauge', unit: 'ms', scale: 1000, over_tasks: 'max' },
+  { name: 'gc_major_ms_per_s', metric: 'nodejs_gc_duration_seconds_sum', labels: { kind: 'major' }, kind: 'rate', unit: 'ms/s', scale: 1000 },
+  { name: 'gc_ms_per_s', metric: 'nodejs_gc_duration_seconds_sum', kind: 'rate', unit: 'ms/s', scale: 1000 },
 ];
 
 export interface ServerSeries { name: string; unit: string; kind: ScrapedMetric['kind']; points: [number, number][] }
@@ -70,15 +80,16 @@ export class MetricsScraper {
     this.view.scrapes++;
     const ok = texts.filter((x): x is readonly [string, string] => x !== undefined);
     this.metrics.forEach((m, i) => {
-      let total = 0;
+      const perTask: number[] = [];
       for (const [url, text] of ok) {
-        const value = sumMetric(text, m.metric, m.labels);
-        if (m.kind === 'gauge') { total += value; continue; }
+        const value = sumMetric(text, m.metric, m.labels) * (m.scale ?? 1);
+        if (m.kind === 'gauge') { perTask.push(value); continue; }
         const seen = this.last.get(url) ?? this.last.set(url, new Map()).get(url)!;
         const before = seen.get(m.name);
         seen.set(m.name, value);
-        if (before !== undefined) total += Math.max(0, value - before) / (this.interval_ms / 1000);
+        if (before !== undefined) perTask.push(Math.max(0, value - before) / (this.interval_ms / 1000));
       }
+      const total = m.over_tasks === 'max' ? Math.max(0, ...perTask) : perTask.reduce((a, b) => a + b, 0);
       this.view.series[i]!.points.push([t_s, Math.round(total * 10) / 10]);
     });
   }

@@ -96,5 +96,10 @@ function serverCharts(r: RunReport, xMax: number, bands: Band[], markers: Marker
       { name: 'cache loads from the DB', color: '#a5a', points: points('cache_loads_per_s') },
       { name: 'session lookups to DynamoDB', color: '#555', points: points('session_lookups_dynamodb_per_s') },
     ] }),
+    lineChart({ title: 'Server: the tasks\' runtime (event-loop delay: worst task; GC: summed over tasks)', unit: 'ms', x_max_s: xMax, bands, markers, series: [
+      { name: 'event-loop delay, max (ms)', color: '#d33', points: points('eventloop_delay_max_ms') },
+      { name: 'GC, all kinds (ms per s)', color: '#27c', points: points('gc_ms_per_s') },
+      { name: 'GC, major (ms per s)', color: '#a5a', points: points('gc_major_ms_per_s') },
+    ] }),
   ];
 }
