@@ -20,11 +20,20 @@ const { values } = parseArgs({ options: {
   rate: { type: 'string', default: '1000' }, 'duration-s': { type: 'string', default: '30' },
   'pgbench-clients': { type: 'string', default: '16' }, 'closed-connections': { type: 'string', default: '64' },
   out: { type: 'string', default: 'reports' }, 'cpu-prof-dir': { type: 'string' },
+  // KEY=VALUE, repeatable: a service setting for this run (e.g. PAYMENT_BATCH_LINGER_MS=5), checked
+  // by the service's own schema when the tasks start.
+  'service-env': { type: 'string', multiple: true, default: [] },
 } });
 const rate = Number(values.rate), duration_s = Number(values['duration-s']);
 if (!(rate > 0 && rate <= 20_000) || !(duration_s >= 5 && duration_s <= 3_600)) {
   process.stderr.write('bench: --rate must be in (0, 20000] and --duration-s in [5, 3600]\n');
   process.exit(2);
+}
+const service_env: Record<string, string> = {};
+for (const kv of values['service-env']) {
+  const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(kv);
+  if (!m) { process.stderr.write(`bench: --service-env expects KEY=VALUE with an upper-case KEY, got ${JSON.stringify(kv)}\n`); process.exit(2); }
+  service_env[m[1]!] = m[2]!;
 }
 const say = (s: string) => process.stderr.write(s + '\n');
 const mb = (b: number) => Math.round(b / 1e6);
@@ -34,7 +43,7 @@ say('booting the two-AZ topology (synchronous standby)...');
 // it exits; tasks are stopped with SIGTERM before teardown so that they exit and write it.
 const profDir = values['cpu-prof-dir'] === undefined ? undefined : path.resolve(values['cpu-prof-dir']);
 if (profDir !== undefined) await mkdir(profDir, { recursive: true });
-const tb = await Testbed.up({ instances_per_az: 1 }, profDir === undefined ? {} : { serviceNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+const tb = await Testbed.up({ instances_per_az: 1, service_env }, profDir === undefined ? {} : { serviceNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
 try {
   const idle_bytes = await tb.pss_bytes();
   const customers = tb.seeded.customers.length;
@@ -66,7 +75,7 @@ try {
 
   const result = {
     machine: machine(),
-    topology: { boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
+    topology: { service_env, boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
     pgbench: pgb,
     cpu_per_payment: cpu,
     open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency, generator_nice: fixed.generator_nice, generator_autogroup_nice: fixed.generator_autogroup_nice },
