@@ -78,7 +78,36 @@ describe('PaymentBatcher', () => {
     expect((await h.counts()).payments - before.payments).toBe(1);
   });
 
-  it('rejects limits below one', () => {
+  it('rejects limits below one, and a negative linger', () => {
     expect(() => new PaymentBatcher(h.pool, 3600, { batch_size_max: 0, batches_inflight_max: 1, queue_max: 1 })).toThrow(/>= 1/);
+    expect(() => new PaymentBatcher(h.pool, 3600, { batch_size_max: 8, batches_inflight_max: 1, queue_max: 8, linger_ms: -1 })).toThrow(/linger_ms/);
+    expect(() => new PaymentBatcher(h.pool, 3600, { batch_size_max: 8, batches_inflight_max: 1, queue_max: 8, linger_ms: 5, linger_count_max: 0 })).toThrow(/linger_count_max/);
+  });
+
+  it('a linger gathers payments that arrive apart into one call, and never sends one before it ends', async () => {
+    const linger_ms = 300;
+    const b = new PaymentBatcher(h.pool, 3600, { batch_size_max: 8, batches_inflight_max: 1, queue_max: 100, linger_ms });
+    const started_ms = performance.now();
+    const asks: Promise<{ status: number }>[] = [];
+    for (let i = 0; i < 5; i++) {
+      asks.push(b.submit({ customerId: customer(0), key: key(), req: pay(0, 1, 1) }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const first = await asks[0]!;
+    const firstAnswered_ms = performance.now() - started_ms;
+    expect((await Promise.all(asks)).map((r) => r.status)).toEqual(Array(5).fill(201));
+    expect(firstAnswered_ms).toBeGreaterThanOrEqual(linger_ms - 2); // timers may fire a little early
+    expect(first.status).toBe(201);
+    expect(b.stats).toMatchObject({ batches: 1, payments: 5 });
+    // A batch that cannot grow does not wait for company.
+    const single = new PaymentBatcher(h.pool, 3600, { batch_size_max: 1, batches_inflight_max: 1, queue_max: 100, linger_ms: 60_000 });
+    expect((await single.submit({ customerId: customer(0), key: key(), req: pay(0, 1, 1) })).status).toBe(201);
+  });
+
+  it('a linger ends early once linger_count_max payments wait', async () => {
+    const b = new PaymentBatcher(h.pool, 3600, { batch_size_max: 8, batches_inflight_max: 1, queue_max: 100, linger_ms: 60_000, linger_count_max: 3 });
+    const rows = await Promise.all(Array.from({ length: 3 }, () => b.submit({ customerId: customer(0), key: key(), req: pay(0, 1, 1) })));
+    expect(rows.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(b.stats).toMatchObject({ batches: 1, payments: 3 });
   });
 });

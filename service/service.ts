@@ -118,7 +118,8 @@ async function buildContext(config: Config, logger: Logger): Promise<AppContext>
   const sessions = new SessionStore(dynamo, config.SESSIONS_TABLE, config.SESSION_CACHE_TTL_MS, metrics);
   const payments = new PaymentBatcher(pool, config.IDEMPOTENCY_KEY_TTL_S, {
     batch_size_max: config.PAYMENT_BATCH_SIZE_MAX, batches_inflight_max: config.PAYMENT_BATCHES_INFLIGHT_MAX,
-    queue_max: config.INFLIGHT_REQUESTS_MAX,
+    queue_max: config.INFLIGHT_REQUESTS_MAX, linger_ms: config.PAYMENT_BATCH_LINGER_MS,
+    linger_count_max: config.PAYMENT_BATCH_LINGER_COUNT_MAX,
   });
   registerBatchMetrics(metrics, payments);
   return { config, logger, pool, payments, redis, dynamo, cache, sessions, metrics, state: { draining: false } };
