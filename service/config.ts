@@ -28,7 +28,7 @@ export const configSchema = z
     // Bounded batch window: with a slot free, a batch still waits until its oldest payment has
     // waited this long or this many payments wait. At moderate load batches were ~1-2 payments and
     // the batch loop alone filled the CPU; at 800/s a 10 ms linger took the CPU per payment of the
-    // whole topology from 1.99-2.00 ms to 1.37-1.64 ms (p50 +2-5 ms), 20 ms to 1.13-1.31 (p50 +6-10)
+    // whole topology from 1.99-2.00 ms to 1.37-1.64 ms (p50 +1-5 ms), 20 ms to 1.13-1.31 (p50 +6-10)
     // (2-core EPYC). Under load the previous call outlasts the linger and nothing waits. The count
     // bound keeps a closed loop of few clients (and the smallest queues) from waiting out each linger.
     PAYMENT_BATCH_LINGER_MS: int(0, 100).default(10),
