@@ -49,15 +49,20 @@ export class PaymentBatcher {
   private inflight = 0;
   private scheduled = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly linger_ms: number;
+  /** Payments that end a linger at once: a batch this big has no company to wait for. */
+  private readonly lingerCount_max: number;
   readonly stats: BatchStats = { batches: 0, payments: 0, fallbacks: 0, abandoned: 0 };
 
   constructor(private readonly pool: pg.Pool, private readonly keyTtl_s: number, private readonly limits: BatchLimits) {
     if (!(limits.batch_size_max >= 1 && limits.batches_inflight_max >= 1 && limits.queue_max >= 1)) {
       throw new Error(`batch limits must be >= 1: ${JSON.stringify(limits)}`);
     }
-    if (!(Number.isFinite(limits.linger_ms ?? 0) && (limits.linger_ms ?? 0) >= 0 && (limits.linger_count_max ?? 1) >= 1)) {
+    this.linger_ms = limits.linger_ms ?? 0;
+    if (!(Number.isFinite(this.linger_ms) && this.linger_ms >= 0 && (limits.linger_count_max ?? 1) >= 1)) {
       throw new Error(`batch linger_ms must be >= 0 and linger_count_max >= 1: ${JSON.stringify(limits)}`);
     }
+    this.lingerCount_max = Math.min(limits.linger_count_max ?? Infinity, limits.batch_size_max);
   }
 
   submit(item: PaymentItem): Promise<MakePaymentRow> {
@@ -94,10 +99,8 @@ export class PaymentBatcher {
 
   /** What is left of the next batch's linger: 0 once it is full or its oldest payment waited enough. */
   private lingerLeft_ms(): number {
-    const linger_ms = this.limits.linger_ms ?? 0;
-    const full = Math.min(this.limits.linger_count_max ?? Infinity, this.limits.batch_size_max);
-    if (linger_ms === 0 || this.queue.length >= full) return 0;
-    return Math.max(0, linger_ms - this.oldestWait_ms());
+    if (this.linger_ms === 0 || this.queue.length >= this.lingerCount_max) return 0;
+    return Math.max(0, this.linger_ms - this.oldestWait_ms());
   }
 
   private flush() {
