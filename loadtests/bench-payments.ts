@@ -12,6 +12,7 @@ import { warmSessionCaches } from '../testbed/session-warmup.js';
 import { runClosedLoop } from './autocannon-run.js';
 import { machine } from './calibration.js';
 import { measureGeneratorCeiling } from './generator-ceiling.js';
+import { measureHttpServerFloor } from './http-server-floor.js';
 import { runOpenModel } from './open-model.js';
 import { paymentMix, PAYMENTS_ONLY } from './payment-mix.js';
 import { runPgbench } from './pgbench.js';
@@ -47,6 +48,7 @@ const tb = await Testbed.up({ instances_per_az: 1, service_env }, profDir === un
 try {
   const idle_bytes = await tb.pss_bytes();
   const customers = tb.seeded.customers.length;
+  const taskRate_per_s = Math.round(rate / tb.listInstances().length);
   // As the scenario runner does: the measured window must not carry each task's cold session lookups.
   say(`warming the tasks' session caches: ${await warmSessionCaches(tb.listInstances().map((i) => i.url), tb.seeded)} lookups`);
   const next = paymentMix(tb.seeded, { mix: PAYMENTS_ONLY, hot_share: 0.1, hot_accounts: 5, amount_minor_max: 100, seed: 7, run_id: `bench-${Date.now().toString(36)}` });
@@ -66,6 +68,16 @@ try {
   say(`pgbench: make_payment, ${values['pgbench-clients']} clients, 15 s, straight to the writer...`);
   const pgb = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15 });
 
+  // The references the CPU per payment is read against, measured here: the database committing the
+  // same transaction one by one at the same rate (no service, no batching), and a bare node:http
+  // server answering payment-shaped POSTs at one task's share of the rate.
+  say(`CPU references: pgbench make_payment at ${rate}/s straight to the writer, 15 s; a bare node:http server at ${taskRate_per_s}/s...`);
+  const dbRoots = Object.fromEntries(tb.processes().filter((p) => p.name.startsWith('postgres-') && p.pid !== undefined).map((p) => [p.name, p.pid!]));
+  const dbWindow = await startCpuWindow(dbRoots);
+  const pgbAtRate = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15, rate_per_s: rate });
+  const dbCpu = await dbWindow.stop(Math.max(1, pgbAtRate.transactions));
+  const httpFloor = await measureHttpServerFloor(taskRate_per_s);
+
   say(`closed loop (autocannon): ${values['closed-connections']} connections, 15 s through the ALB...`);
   const closed = await runClosedLoop(tb.url, next, { connections: Number(values['closed-connections']), duration_s: 15 });
   const peaks = await Promise.all(tb.listInstances().map(async (i) => ({ id: i.id, peak_rss_bytes: await peakRss_bytes(i.pid!) })));
@@ -78,6 +90,11 @@ try {
     topology: { service_env, boot_ms: tb.boot_ms, memory_idle_mb: mb(idle_bytes), memory_under_load_mb: mb(under_load_bytes) },
     pgbench: pgb,
     cpu_per_payment: cpu,
+    cpu_references: {
+      // by_process here holds this process (pgbench's client is a child, not counted) and the database.
+      pgbench_make_payment_at_rate: { tps: pgbAtRate.tps, transactions: pgbAtRate.transactions, database_cpu: dbCpu },
+      http_server_floor: httpFloor,
+    },
     open_model: { rate_per_s: rate, duration_s, achieved_per_s: fixed.achieved_rate_per_s, error_rate: fixed.error_rate, dropped: fixed.dropped, late: fixed.late, latency: fixed.latency, generator_nice: fixed.generator_nice, generator_autogroup_nice: fixed.generator_autogroup_nice },
     closed_loop: closed,
     ratio_service_max_to_pgbench: Math.round((closed.requests_per_s / pgb.tps) * 100) / 100,
@@ -105,6 +122,13 @@ try {
   const cw = Math.max(...cpu.by_process.map((p) => p.name.length));
   for (const p of [...cpu.by_process].sort((a, b) => b.cpu_ms - a.cpu_ms)) console.log(`  ${p.name.padEnd(cw)}  ${p.cpu_ms_per_op.toFixed(3)} ms  (${p.cores.toFixed(2)} cores)`);
   console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of the ${os.availableParallelism()} cores it may use)`);
+  const dbOf = (c: CpuCost) => c.by_process.filter((p) => p.name.startsWith('postgres-')).reduce((t, p) => t + p.cpu_ms, 0) / c.ops;
+  // Each payment is served by one task: the tasks' summed CPU per payment is each task's per request.
+  const taskIds = new Set(tb.listInstances().map((i) => i.id));
+  const tasksOf = (c: CpuCost) => c.by_process.filter((p) => taskIds.has(p.name)).reduce((t, p) => t + p.cpu_ms, 0) / c.ops;
+  console.log('\nreferences measured in this run (same machine, same rate):');
+  console.log(`  database (writer + standby) per payment: ${dbOf(cpu).toFixed(3)} ms from the service's batches; ${dbOf(dbCpu).toFixed(3)} ms from pgbench committing make_payment one by one at ${pgbAtRate.tps.toFixed(0)}/s`);
+  console.log(`  each task per request it served: ${tasksOf(cpu).toFixed(3)} ms; a bare node:http server at ${taskRate_per_s}/s: ${httpFloor.server_cpu_ms_per_request.toFixed(3)} ms`);
   console.log(`\nwritten to ${file}`);
   if (profDir !== undefined) {
     await Promise.all(tb.listInstances().map((i) => tb.stopInstance(i.id)));
