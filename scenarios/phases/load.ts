@@ -6,6 +6,7 @@ import { loadPool, runOpenModel, type LoadRequest, type LoadResult, type Progres
 import { totalDuration_s, type Stage } from '../../loadtests/schedule.js';
 import { CpuSplit, type CpuSplitReport } from '../../testbed/cpu-split.js';
 import { MetricsScraper, type ServerView } from '../../testbed/metrics-scraper.js';
+import { ProcessCpuSampler } from '../../testbed/process-cpu-sampler.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { KNEE_BROKEN_S, KNEE_RUN_S, KneeSearchStop, kneeOf, kneeSearchStages, overloadStages, type Knee } from '../overload.js';
 import type { Scenario } from '../scenario.js';
@@ -74,6 +75,7 @@ async function loadWith(c: LoadContext, pool: Http1Pool): Promise<Loaded> {
   let memory_under_load_bytes: number | undefined;
   const memorySample = setTimeout(() => { void tb.pss_bytes().then((b) => { memory_under_load_bytes = b; }); }, (s.load.warmup_s + 5) * 1000);
   const scraper = new MetricsScraper(() => tb.listInstances().filter((i) => i.running).map((i) => i.url)).start(origin_ms);
+  const cpuSampler = new ProcessCpuSampler(() => tb.processes()).start(origin_ms);
   const timeline = runTimeline(tb, s.timeline ?? [], { signal: c.signal, ...(c.drill ? { drill: c.drill } : {}) });
   const total_s = totalDuration_s(stages);
   const load = await runOpenModel({
@@ -83,6 +85,7 @@ async function loadWith(c: LoadContext, pool: Http1Pool): Promise<Loaded> {
   });
   clearTimeout(memorySample);
   const server = await scraper.stop();
+  server.series.push(...await cpuSampler.stop());
   await addAlbQueueChanges(tb, load_started_at).catch((err: Error) => c.say(`[${s.name}] the ALB's queue cuts could not be read, so the report shows none: ${err.message}`));
   return { load, timeline: await timeline, load_started_at, metrics_before, server, ...(knee ? { knee } : {}), ...(memory_under_load_bytes ? { memory_under_load_bytes } : {}) };
 }

@@ -1,4 +1,6 @@
 import type { RunReport } from './run-report.js';
+import type { ServerSeries } from '../../testbed/metrics-scraper.js';
+import { CPU_SERIES_PREFIX, INTERRUPTS_SERIES, MACHINE_SERIES, OTHER_SERIES, STEAL_SERIES } from '../../testbed/process-cpu-sampler.js';
 import { lineChart, type Band, type Marker } from './svg-chart.js';
 import { overloadSection } from './overload-html.js';
 
@@ -101,5 +103,25 @@ function serverCharts(r: RunReport, xMax: number, bands: Band[], markers: Marker
       { name: 'GC, all kinds (ms per s)', color: '#27c', points: points('gc_ms_per_s') },
       { name: 'GC, major (ms per s)', color: '#a5a', points: points('gc_major_ms_per_s') },
     ] }),
+    ...cpuChart(server.series, xMax, bands, markers),
   ];
+}
+
+const CPU_CHART_PROCESSES_MAX = 6;
+const CPU_COLORS = ['#d33', '#27c', '#2a7', '#f90', '#a5a', '#555'];
+
+/** Who used the CPU each second: the busiest process trees, the generator, the machine and the rest. */
+function cpuChart(series: ServerSeries[], xMax: number, bands: Band[], markers: Marker[]): string[] {
+  const machineWide = new Set([MACHINE_SERIES, OTHER_SERIES, INTERRUPTS_SERIES, STEAL_SERIES]);
+  const cpu = series.filter((s) => s.name.startsWith(CPU_SERIES_PREFIX) && !machineWide.has(s.name));
+  if (cpu.length === 0) return [];
+  const sum = (s: ServerSeries) => s.points.reduce((t, [, v]) => t + v, 0);
+  const busiest = [...cpu].sort((a, b) => sum(b) - sum(a)).slice(0, CPU_CHART_PROCESSES_MAX);
+  const find = (name: string) => series.find((s) => s.name === name)?.points ?? [];
+  return [lineChart({ title: `CPU per second: the ${busiest.length} busiest processes (each with its children); dashed: the whole machine and what ran outside the topology`, unit: 'ms of CPU per s', x_max_s: xMax, bands, markers, series: [
+    ...busiest.map((s, i) => ({ name: s.name.slice(CPU_SERIES_PREFIX.length), color: CPU_COLORS[i % CPU_COLORS.length]!, points: s.points })),
+    { name: 'machine, all CPUs', color: '#000', dashed: true, points: find(MACHINE_SERIES) },
+    { name: 'outside the topology', color: '#999', dashed: true, points: find(OTHER_SERIES) },
+    ...(find(STEAL_SERIES).some(([, v]) => v > 0) ? [{ name: 'stolen by the hypervisor', color: '#c0c', dashed: true, points: find(STEAL_SERIES) }] : []),
+  ] })];
 }
