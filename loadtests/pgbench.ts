@@ -20,10 +20,12 @@ select status from make_payment('cust_' || lpad(:c::text, 6, '0'), 'pgbench-' ||
 export async function runPgbench(o: {
   pgbenchBin?: string; host: string; port: number; database: string; dir: string;
   customers: number; currency: string; clients: number; duration_s: number; rate_per_s?: number;
+  /** A pgbench script of its own (`:customers` is set); by default one make_payment per transaction. */
+  script?: string;
 }): Promise<PgbenchResult> {
-  const script = path.join(o.dir, 'make-payment.pgbench');
+  const script = path.join(o.dir, o.script === undefined ? 'make-payment.pgbench' : 'custom.pgbench');
   if (!/^[A-Z]{3}$/.test(o.currency)) throw new Error(`currency must be 3 upper-case letters, got ${o.currency}`);
-  await writeFile(script, makePaymentScript(o.currency));
+  await writeFile(script, o.script ?? makePaymentScript(o.currency));
   const args = ['-n', '-f', script, '-c', String(o.clients), '-j', String(Math.min(o.clients, 2)), '-T', String(o.duration_s),
     '-D', `customers=${o.customers}`, '-M', 'prepared',
     '-h', o.host, '-p', String(o.port), '-U', 'postgres', ...(o.rate_per_s ? ['-R', String(o.rate_per_s)] : []), o.database];
