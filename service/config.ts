@@ -29,9 +29,12 @@ export const configSchema = z
     // waited this long or this many payments wait. At moderate load batches were ~1-2 payments and
     // the batch loop alone filled the CPU; at 800/s a 10 ms linger took the CPU per payment of the
     // whole topology from 1.99-2.00 ms to 1.37-1.64 ms (p50 +1-5 ms), 20 ms to 1.13-1.31 (p50 +6-10)
-    // (2-core EPYC). Under load the previous call outlasts the linger and nothing waits. The count
-    // bound keeps a closed loop of few clients (and the smallest queues) from waiting out each linger.
-    PAYMENT_BATCH_LINGER_MS: int(0, 100).default(10),
+    // (2-core EPYC). At 1,000/s, 20 ms against 10: 0.97-0.99 ms against 1.20-1.21 (batches of ~10
+    // instead of ~6: the writer's fixed ~1.2 ms of CPU per call, `npm run bench:batch`, is split
+    // over more payments), p50 21 against 15 ms, p99 38-42 against 34-38 ms (alternated, two runs
+    // each, same machine). Under load the previous call outlasts the linger and nothing waits. The
+    // count bound keeps a closed loop of few clients (and the smallest queues) from waiting out each linger.
+    PAYMENT_BATCH_LINGER_MS: int(0, 100).default(20),
     PAYMENT_BATCH_LINGER_COUNT_MAX: int(1, 256).default(16),
     DB_STATEMENT_TIMEOUT_MS: int(100, 60_000).default(5_000),
     DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
