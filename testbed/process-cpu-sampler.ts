@@ -3,11 +3,9 @@
 // another job on a shared CI machine), as ms of CPU per second on the load's clock. A slow second
 // in the client's windows can then be read against what burned the CPU in it.
 import { readFile } from 'node:fs/promises';
-import { treeCpu_ms } from './process-cpu.js';
+import { TICK_MS, treeCpu_ms } from './process-cpu.js';
 import type { ServerSeries } from './metrics-scraper.js';
 
-// /proc/stat counts in USER_HZ ticks, fixed at 100 on x86-64 and arm64.
-const TICK_MS = 10;
 export const CPU_SERIES_PREFIX = 'cpu_ms_per_s:';
 export const GENERATOR_SERIES = `${CPU_SERIES_PREFIX}load-generator`;
 export const MACHINE_SERIES = `${CPU_SERIES_PREFIX}machine (all CPUs)`;

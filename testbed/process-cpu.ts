@@ -1,7 +1,7 @@
 import { childrenOf, readStatFields, sumOverTrees } from './proc-tree.js';
 
-// /proc/<pid>/stat counts CPU time in clock ticks; Linux on x86-64 and arm64 fixes USER_HZ at 100.
-const TICK_MS = 10;
+// /proc/<pid>/stat and /proc/stat count CPU time in clock ticks; Linux on x86-64 and arm64 fixes USER_HZ at 100.
+export const TICK_MS = 10;
 
 interface StatRow { ppid: number; self_ticks: number; reaped_ticks: number }
 
