@@ -42,15 +42,17 @@ describe('knee', () => {
     expect(kneeOf([w(0, 900), slow(1, 100), w(2, 950), w(3, 990)], 0)).toEqual({ per_s: 900, run_t_s: [0, 2, 3], stall_t_s: 1 });
   });
 
-  it('the search stops after two broken seconds in a row past the warm-up, not after one', () => {
+  it('the search stops after three broken seconds in a row past the warm-up, not after a stall and its drain', () => {
     const stop = new KneeSearchStop(2);
     const second = (p99_ms: number, errors = 0) => ({ sent: 1_000, ok: 1_000 - errors, errors, p99_ms });
     expect(stop.observe(1, second(900))).toBe(false); // warm-up: sessions load, nothing judged
     expect(stop.observe(2, second(900))).toBe(false);
-    expect(stop.observe(3, second(300))).toBe(false); // a stall the system rides out...
-    expect(stop.observe(4, second(50))).toBe(false); // ...and the streak begins again
-    expect(stop.observe(5, second(50, 5))).toBe(false);
-    expect(stop.observe(6, second(250))).toBe(true);
+    expect(stop.observe(3, second(575))).toBe(false); // a stall the system rides out...
+    expect(stop.observe(4, second(300))).toBe(false); // ...and its drain...
+    expect(stop.observe(5, second(50))).toBe(false); // ...and the streak begins again
+    expect(stop.observe(6, second(50, 5))).toBe(false);
+    expect(stop.observe(7, second(250))).toBe(false);
+    expect(stop.observe(8, second(250))).toBe(true);
     expect(stop.broke_at_per_s).toBe(1_000);
   });
 
@@ -59,8 +61,9 @@ describe('knee', () => {
     const broken = { sent: 800, ok: 800, errors: 0, p99_ms: 900 };
     expect(stop.observe(1, broken)).toBe(false);
     expect(stop.observe(1, broken)).toBe(false); // the same second reported twice is not two
-    expect(stop.observe(2, broken)).toBe(true);
-    expect(stop.observe(3, broken)).toBe(false);
+    expect(stop.observe(2, broken)).toBe(false);
+    expect(stop.observe(3, broken)).toBe(true);
+    expect(stop.observe(4, broken)).toBe(false);
     expect(stop.broke_at_per_s).toBe(800);
   });
 });

@@ -65,8 +65,13 @@ const P99_MS_MAX = 200;
 /** Holding seconds that make a knee. */
 export const KNEE_RUN_S = 3;
 const ERROR_RATE_MAX = 0.001;
-/** Broken seconds in a row that end the knee search: one alone can be a stall the system rides out. */
-export const KNEE_BROKEN_S = 2;
+/**
+ * Broken seconds in a row that end the knee search: a stall the system rides out breaks one second,
+ * and its drain often the next. With 2, one stall ended a search on the slow EPYC (2026-12-03: a
+ * second at p99 575 ms, the next still draining, at 1,590-1,752/s): knee 1,262/s, and 2x of it was
+ * then served with 8% refused, not an overload. A real knee costs one more second of ramp past it.
+ */
+export const KNEE_BROKEN_S = 3;
 
 /** The bar of the knee and of the baseline gate: p99 < 200 ms and errors < 0.1%, with something served. */
 export function secondHolds(w: { sent: number; ok: number; errors: number; p99_ms: number }): boolean {
