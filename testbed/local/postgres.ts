@@ -79,6 +79,14 @@ export class PostgresProcess implements StartedPostgres {
       // failover's end-of-recovery checkpoint the new writer committed ~600 payments/s for 20 s
       // instead of 1,000 on the slow-disk machine (measured).
       full_page_writes: 'off',
+      // Autovacuum sleeps 20 ms, not 2, per cost_limit of work: the testbed's writer shares a core with
+      // the tasks, where Aurora's has its own. At the default, each minute's insert vacuum and analyze
+      // of the four ledger tables took 0.17-0.22 s of CPU within ~1 s, the writer's CPU that second
+      // rose by 170-220 ms, and it was the second over p99 200 ms after overload's drop (the minute
+      // falls at the same point of every run). At 20 ms the same work took ~2.5 s and the writer
+      // rose by 45-85 ms a second (postgres log and CPU series, 2 runs each, slow EPYC, 2026-12-04;
+      // a cost limit of 100 as well spread it over 5 s without a lower peak, 1 run).
+      autovacuum_vacuum_cost_delay: 20,
       // Post-mortems: a latency hump can be matched against vacuums and checkpoints in the log.
       log_autovacuum_min_duration: 0, log_checkpoints: 'on', log_line_prefix: "'%m [%p] '",
       ...this.options.settings,
