@@ -39,7 +39,7 @@ say('booting the two-AZ topology (synchronous standby)...');
 const tb = await Testbed.up({ instances_per_az: 1 });
 try {
   const customers = tb.seeded.customers.length;
-  const db = Object.fromEntries(tb.processes().filter((p) => p.name.startsWith('postgres-') && p.pid !== undefined).map((p) => [p.name, p.pid!]));
+  const db = tb.databaseRoots();
   const rows: { batch_size: number; calls: number; payments_per_s: number; writer_ms_per_call: number; standby_ms_per_call: number; db_ms_per_payment: number }[] = [];
   for (const n of sizes) {
     say(`batches of ${n} at ${rate} payments/s for ${duration_s} s...`);

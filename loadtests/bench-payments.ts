@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Testbed } from '../testbed/testbed.js';
+import { DATABASE_PREFIX, Testbed } from '../testbed/testbed.js';
 import { startCpuWindow, type CpuCost } from '../testbed/process-cpu.js';
 import { peakRss_bytes } from '../testbed/process-memory.js';
 import { warmSessionCaches } from '../testbed/session-warmup.js';
@@ -72,8 +72,7 @@ try {
   // same transaction one by one at the same rate (no service, no batching), and a bare node:http
   // server answering payment-shaped POSTs at one task's share of the rate.
   say(`CPU references: pgbench make_payment at ${rate}/s straight to the writer, 15 s; a bare node:http server at ${taskRate_per_s}/s...`);
-  const dbRoots = Object.fromEntries(tb.processes().filter((p) => p.name.startsWith('postgres-') && p.pid !== undefined).map((p) => [p.name, p.pid!]));
-  const dbWindow = await startCpuWindow(dbRoots);
+  const dbWindow = await startCpuWindow(tb.databaseRoots());
   const pgbAtRate = await runPgbench({ host: '127.0.0.1', port: tb.pgPrimary.port, database: 'payments', dir: tb.runDir, customers, currency: 'EUR', clients: Number(values['pgbench-clients']), duration_s: 15, rate_per_s: rate });
   const dbCpu = await dbWindow.stop(Math.max(1, pgbAtRate.transactions));
   const httpFloor = await measureHttpServerFloor(taskRate_per_s);
@@ -122,7 +121,7 @@ try {
   const cw = Math.max(...cpu.by_process.map((p) => p.name.length));
   for (const p of [...cpu.by_process].sort((a, b) => b.cpu_ms - a.cpu_ms)) console.log(`  ${p.name.padEnd(cw)}  ${p.cpu_ms_per_op.toFixed(3)} ms  (${p.cores.toFixed(2)} cores)`);
   console.log(`  ${'total'.padEnd(cw)}  ${cpu.total_cpu_ms_per_op.toFixed(3)} ms  (${cpu.total_cores.toFixed(2)} of the ${os.availableParallelism()} cores it may use)`);
-  const dbOf = (c: CpuCost) => c.by_process.filter((p) => p.name.startsWith('postgres-')).reduce((t, p) => t + p.cpu_ms, 0) / c.ops;
+  const dbOf = (c: CpuCost) => c.by_process.filter((p) => p.name.startsWith(DATABASE_PREFIX)).reduce((t, p) => t + p.cpu_ms, 0) / c.ops;
   // Each payment is served by one task: the tasks' summed CPU per payment is each task's per request.
   const taskIds = new Set(tb.listInstances().map((i) => i.id));
   const tasksOf = (c: CpuCost) => c.by_process.filter((p) => taskIds.has(p.name)).reduce((t, p) => t + p.cpu_ms, 0) / c.ops;

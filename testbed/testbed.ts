@@ -34,6 +34,8 @@ const STANDBY_NAME = 'standby_b';
 const STANDBY_BACK_WAIT_MS = 30_000;
 /** The WAL stream from the writer in AZ a to the standby in AZ b. */
 const REPLICATION_PROXY = 'replication@b';
+/** Names of the database's processes in `processes()` begin with this. */
+export const DATABASE_PREFIX = 'postgres-';
 
 /** A task: its zone, and the task set (deployment) it belongs to, which is also its ALB target group. */
 export interface InstanceInfo { id: string; az: Az; group: string; url: string; pid: number | undefined; running: boolean }
@@ -535,8 +537,8 @@ export class Testbed {
   /** Every process of the topology with its AZ: for `up`, the report and the memory benchmark. */
   processes(): { name: string; az: Az | 'regional'; pid: number | undefined }[] {
     const list: { name: string; az: Az | 'regional'; pid: number | undefined }[] = [
-      { name: 'postgres-writer', az: this.pgPrimary.az, pid: this.pgPrimary.process?.pid },
-      ...(this.pgStandby ? [{ name: 'postgres-standby', az: this.pgStandby.az, pid: this.pgStandby.process?.pid }] : []),
+      { name: `${DATABASE_PREFIX}writer`, az: this.pgPrimary.az, pid: this.pgPrimary.process?.pid },
+      ...(this.pgStandby ? [{ name: `${DATABASE_PREFIX}standby`, az: this.pgStandby.az, pid: this.pgStandby.process?.pid }] : []),
       { name: 'redis-primary', az: this.redisPrimary.az, pid: this.redisPrimary.process?.pid },
       ...(this.redisReplica ? [{ name: 'redis-replica', az: this.redisReplica.az, pid: this.redisReplica.process?.pid }] : []),
       { name: 'dynamodb (dynalite)', az: 'regional', pid: this.dynamo.process?.pid },
@@ -546,6 +548,11 @@ export class Testbed {
       ...this.listInstances().map((i) => ({ name: i.id, az: i.az, pid: i.pid })),
     ];
     return list;
+  }
+
+  /** The database's processes (writer, standby) by name, for CPU windows over them alone; each is a tree with its backends. */
+  databaseRoots(): Record<string, number> {
+    return Object.fromEntries(this.processes().filter((p) => p.name.startsWith(DATABASE_PREFIX) && p.pid !== undefined).map((p) => [p.name, p.pid!]));
   }
 
   /** Sum of a service metric over every running instance (dead ones no longer count). */
