@@ -57,7 +57,7 @@ try {
   let under_load_bytes = 0;
   const sample = setTimeout(() => { void tb.pss_bytes().then((b) => { under_load_bytes = b; }); }, 15_000);
   // CPU is measured over the fixed-rate part only (the ramp is left out, like the latency).
-  const roots = Object.fromEntries(tb.processes().filter((p) => p.pid !== undefined).map((p) => [p.name, p.pid!]));
+  const roots = tb.processRoots();
   const cpuWindow = new Promise<Awaited<ReturnType<typeof startCpuWindow>>>((resolve) => setTimeout(() => resolve(startCpuWindow(roots)), 10_000));
   const fixed = await runOpenModel({ target: tb.url, measure_from_s: 10, keep_history: false, next,
     stages: [{ duration_s: 10, from_rate_per_s: 100, to_rate_per_s: rate }, { duration_s, rate_per_s: rate }] });

@@ -550,9 +550,14 @@ export class Testbed {
     return list;
   }
 
+  /** Each running process of the topology (those `only` accepts by name) → its pid: the roots of CPU windows over their trees. */
+  processRoots(only: (name: string) => boolean = () => true): Record<string, number> {
+    return Object.fromEntries(this.processes().filter((p) => only(p.name) && p.pid !== undefined).map((p) => [p.name, p.pid!]));
+  }
+
   /** The database's processes (writer, standby) by name, for CPU windows over them alone; each is a tree with its backends. */
   databaseRoots(): Record<string, number> {
-    return Object.fromEntries(this.processes().filter((p) => p.name.startsWith(DATABASE_PREFIX) && p.pid !== undefined).map((p) => [p.name, p.pid!]));
+    return this.processRoots((name) => name.startsWith(DATABASE_PREFIX));
   }
 
   /** Sum of a service metric over every running instance (dead ones no longer count). */
